@@ -1,0 +1,5 @@
+package org.headroom.qmp.events;
+
+/** RESUME: the VM runs again. */
+public record Resume() {
+}

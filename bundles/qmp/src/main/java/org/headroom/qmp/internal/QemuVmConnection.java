@@ -1,0 +1,187 @@
+package org.headroom.qmp.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.headroom.api.hypervisor.DriveEvent;
+import org.headroom.api.hypervisor.DriveEventListener;
+import org.headroom.api.hypervisor.DriveInfo;
+import org.headroom.api.hypervisor.DriveRef;
+import org.headroom.api.hypervisor.VmInfo;
+import org.headroom.api.hypervisor.VmState;
+import org.headroom.qmp.Qmp;
+import org.headroom.qmp.QmpClient;
+import org.headroom.qmp.QmpEvent;
+import org.headroom.qmp.QmpEventListener;
+import org.headroom.qmp.QmpEvents;
+import org.headroom.qmp.events.BlockIoError;
+import org.headroom.qmp.events.BlockWriteThreshold;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Attaches to one QEMU process and turns its QMP events into {@link DriveEvent}s. The connection is
+ * made in the background and remade whenever QEMU's socket comes back; after a reconnect, events
+ * may have been missed, which is reported as {@link DriveEvent.EventsLost}.
+ */
+@Component(configurationPid = "org.headroom.qmp.vm", configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = QemuVm.class)
+@Designate(ocd = QemuVmConfig.class, factory = true)
+public class QemuVmConnection implements QemuVm, QmpEventListener {
+    private static final Logger LOG = LoggerFactory.getLogger(QemuVmConnection.class);
+
+    private String name;
+    private QmpClient client;
+    private Qmp qmp;
+    private volatile DriveEventListener sink;
+    private volatile Map<String, DriveRef> nodes = Map.of();
+    private volatile VmState state = VmState.UNREACHABLE;
+    private volatile String reason = "";
+    private volatile boolean connectedBefore;
+
+    @Activate
+    void activate(QemuVmConfig config) {
+        if (config.name() == null || config.name().isBlank() || config.socket() == null || config.socket().isBlank()) {
+            throw new IllegalArgumentException("org.headroom.qmp.vm needs a name and a socket: name="
+                    + config.name() + " socket=" + config.socket());
+        }
+        name = config.name();
+        client = QmpClient.builder(Path.of(config.socket()))
+                .name(name)
+                .commandTimeout(Duration.ofMillis(config.command_timeout_ms()))
+                .reconnect(Duration.ofMillis(50), Duration.ofMillis(config.reconnect_max_delay_ms()))
+                .build();
+        qmp = new Qmp(client);
+        client.subscribe(this);
+        client.connectInBackground();
+        LOG.info("attaching to VM {} over QMP at {}", name, config.socket());
+    }
+
+    @Deactivate
+    void deactivate() {
+        client.close();
+        LOG.info("detached from VM {}", name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public VmInfo info() {
+        VmState s = client.state() == QmpClient.State.CONNECTED ? state : VmState.UNREACHABLE;
+        return new VmInfo(name, QemuHypervisor.TYPE, s, s == VmState.UNREACHABLE ? client.state().name().toLowerCase() : reason);
+    }
+
+    @Override
+    public Qmp qmp() {
+        return qmp;
+    }
+
+    @Override
+    public CompletableFuture<List<DriveInfo>> drives() {
+        var devices = qmp.queryBlock();
+        var stats = qmp.queryBlockstats();
+        var named = qmp.queryNamedBlockNodes(true);
+        return CompletableFuture.allOf(devices, stats, named).thenApply(ignored -> {
+            List<DriveInfo> drives = QemuDrives.read(name, devices.join(), stats.join(), named.join());
+            nodes = QemuDrives.nodeIndex(drives, devices.join(), name);
+            return drives;
+        });
+    }
+
+    @Override
+    public void eventSink(DriveEventListener sink) {
+        this.sink = sink;
+    }
+
+    @Override
+    public void onEvent(QmpEvent event) {
+        switch (event.name()) {
+            case QmpEvents.BLOCK_WRITE_THRESHOLD -> {
+                BlockWriteThreshold e = event.as(BlockWriteThreshold.class);
+                withDrive(e.nodeName(), ref -> new DriveEvent.ThresholdCrossed(ref, e.writeThreshold(), e.amountExceeded()));
+            }
+            case QmpEvents.BLOCK_IO_ERROR -> {
+                BlockIoError e = event.as(BlockIoError.class);
+                if (e.nospace()) {
+                    withDrive(e.nodeName(), DriveEvent.OutOfSpace::new);
+                }
+            }
+            case QmpEvents.STOP -> {
+                state = VmState.PAUSED;
+                qmp.queryStatus().thenAccept(s -> reason = s.status());
+                emit(new DriveEvent.Paused(name, ""));
+            }
+            case QmpEvents.RESUME -> {
+                state = VmState.RUNNING;
+                reason = "";
+                emit(new DriveEvent.Resumed(name));
+            }
+            case QmpEvents.SHUTDOWN -> state = VmState.SHUTOFF;
+            default -> {
+                // Not a drive event.
+            }
+        }
+    }
+
+    @Override
+    public void onEventsDropped(long count) {
+        emit(new DriveEvent.EventsLost(name, count + " QMP events dropped"));
+    }
+
+    @Override
+    public void onConnectionState(QmpClient.State newState) {
+        if (newState != QmpClient.State.CONNECTED) {
+            return;
+        }
+        qmp.queryStatus().thenAccept(s -> {
+            state = s.running() ? VmState.RUNNING : VmState.PAUSED;
+            reason = s.running() ? "" : s.status();
+        });
+        drives().exceptionally(e -> {
+            LOG.warn("VM {}: cannot read drives after connecting: {}", name, e.getMessage());
+            return List.of();
+        });
+        if (connectedBefore) {
+            emit(new DriveEvent.EventsLost(name, "QMP reconnected"));
+        }
+        connectedBefore = true;
+    }
+
+    private void withDrive(String node, java.util.function.Function<DriveRef, DriveEvent> event) {
+        DriveRef ref = nodes.get(node);
+        if (ref != null) {
+            emit(event.apply(ref));
+            return;
+        }
+        // A node we have not seen yet (hot-plugged, or the event came before our first query).
+        drives().thenRun(() -> {
+            DriveRef found = nodes.get(node);
+            if (found != null) {
+                emit(event.apply(found));
+            } else {
+                LOG.warn("VM {}: event for unknown block node {}", name, node);
+            }
+        });
+    }
+
+    private void emit(DriveEvent event) {
+        DriveEventListener s = sink;
+        if (s != null) {
+            try {
+                s.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.error("VM {}: drive event listener failed on {}", name, event, e);
+            }
+        }
+    }
+}
