@@ -175,6 +175,8 @@ public class QemuVmConnection implements QemuVm, QmpEventListener {
     }
 
     private void emit(DriveEvent event) {
+        // Rare and worth a line each: thresholds crossed, ENOSPC, pauses and resumes.
+        LOG.info("VM {}: {}", name, event);
         DriveEventListener s = sink;
         if (s != null) {
             try {
