@@ -1,0 +1,44 @@
+package org.headroom.api.storage;
+
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * A storage domain in VDSM's file-domain layout:
+ * {@code <root>/<uuid>/dom_md/{ids,leases,metadata,inbox,outbox}} and
+ * {@code <root>/<uuid>/images/<image>/<volume>}.
+ */
+public interface StorageDomain {
+
+    UUID uuid();
+
+    /** {@code <root>/<uuid>}. */
+    Path path();
+
+    /** The SPM's inbox: hosts write requests, the SPM reads them. */
+    Path inbox();
+
+    /** The SPM's outbox: the SPM writes replies, each host reads its own block. */
+    Path outbox();
+
+    /** The backend of the domain's volumes. */
+    VolumeBackend volumes();
+
+    /**
+     * Finds a volume by its UUID alone, as the mailbox names it (a mailbox message carries no
+     * image UUID): the volume file under any {@code images/<image>/}.
+     *
+     * @throws UnknownVolumeException when no image of the domain has that volume
+     */
+    default VolumeRef volume(UUID volume) {
+        Path images = path().resolve("images");
+        try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(images)) {
+            return dirs.filter(dir -> java.nio.file.Files.exists(dir.resolve(volume.toString())))
+                    .findFirst()
+                    .map(dir -> new VolumeRef(uuid(), UUID.fromString(dir.getFileName().toString()), volume))
+                    .orElseThrow(() -> new UnknownVolumeException(new VolumeRef(uuid(), new UUID(0, 0), volume)));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new StorageException("cannot look up volume " + volume + " in " + images + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.headroom.api.storage;
+
+import java.nio.file.Path;
+
+/**
+ * How volumes of a storage domain are made, sized, grown and attached. One implementation per kind
+ * of storage: {@code loop} (a file and a loop device, the stand-in for an LV where device-mapper is
+ * missing), {@code file} (plain files, as on NFS), {@code lvm} (logical volumes on a SAN).
+ *
+ * <p>{@link #extend} is the SPM's side, the only host allowed to change volume sizes;
+ * {@link #refresh} is every other host's side, making its view of the volume catch up.
+ * Sizes are bytes. Failures are {@link StorageException}s; a volume that does not exist is an
+ * {@link UnknownVolumeException}.
+ */
+public interface VolumeBackend {
+
+    /** "loop", "file" or "lvm". */
+    String type();
+
+    /** Creates a volume of {@code size} bytes (rounded up to whole MiB). */
+    void create(VolumeRef volume, long size);
+
+    boolean exists(VolumeRef volume);
+
+    /** The volume's size on storage, as the SPM sees it. */
+    long size(VolumeRef volume);
+
+    /**
+     * Grows the volume to at least {@code size} bytes. Idempotent: a volume already that large is
+     * left alone. Returns the size after the call.
+     */
+    long extend(VolumeRef volume, long size);
+
+    /** Makes this host see the volume's current size; returns that size. */
+    long refresh(VolumeRef volume);
+
+    /** Makes the volume usable on this host; returns the path to open (a block device or a file). */
+    Path activate(VolumeRef volume);
+
+    /** Releases what {@link #activate} took on this host. Deactivating an inactive volume does nothing. */
+    void deactivate(VolumeRef volume);
+}

@@ -1,0 +1,367 @@
+package org.headroom.mailbox.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.headroom.api.storage.StorageDomain;
+import org.headroom.api.storage.StorageException;
+import org.headroom.api.storage.UnknownVolumeException;
+import org.headroom.api.storage.VolumeRef;
+import org.headroom.mailbox.codec.EventsBlock;
+import org.headroom.mailbox.codec.MailboxLayout;
+import org.headroom.mailbox.codec.Message;
+import org.headroom.storage.DirectFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SPM side of the mailbox: watches the events block, scans the hosts' inbox blocks
+ * {@code 1..maxHostId} when it changes (and periodically, for hosts that write no events), extends
+ * requested volumes through the domain's backend on a small worker pool, and writes replies into
+ * the outbox.
+ *
+ * <p>One thread ("mailbox-spm") does all inbox reads and outbox writes; workers only extend
+ * volumes and queue their replies. The outbox is zeroed at start and the inbox is read as if every
+ * host's block were new, so that requests left pending by a previous SPM are answered.
+ */
+public final class SpmMailbox implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpmMailbox.class);
+    private static final long MIB = 1 << 20;
+    private static final int SIZE_OFFSET = 37;
+
+    private final StorageDomain domain;
+    private final MailboxPolicy policy;
+    private final int maxHostId;
+    private final InboxScanner scanner;
+    private final MailboxStats stats = new MailboxStats();
+    private final ExecutorService workers;
+    private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger extending = new AtomicInteger();
+    private final byte[] outboxImage;
+    private final ByteBuffer inboxBuffer;
+    private final ByteBuffer eventsBuffer = DirectFile.buffer(DirectFile.BLOCK);
+    private final long[] rateWindow = new long[20];
+    private final long[] rateWindowNanos = new long[20];
+
+    private DirectFile inbox;
+    private DirectFile outbox;
+    private Thread loop;
+    private volatile boolean running;
+    private int eventsReadSize = DirectFile.BLOCK;
+    private UUID lastEvent = new UUID(0, 0);
+    private long lastActivityNanos;
+    private long legacySeenNanos = Long.MIN_VALUE / 2;
+    private int rateIndex;
+
+    /** A reply to write: the host's slot and the 64 bytes to put there. */
+    private record Reply(int host, int slot, byte[] message, long seenNanos, boolean success) {
+    }
+
+    public SpmMailbox(StorageDomain domain, MailboxPolicy policy, int maxHostId, int workerThreads) {
+        if (maxHostId < 1 || maxHostId > MailboxLayout.MAX_HOSTS) {
+            throw new IllegalArgumentException("max host id " + maxHostId + " out of range 1.." + MailboxLayout.MAX_HOSTS);
+        }
+        this.domain = Objects.requireNonNull(domain);
+        this.policy = Objects.requireNonNull(policy);
+        this.maxHostId = maxHostId;
+        this.scanner = new InboxScanner(domain.uuid(), maxHostId);
+        this.outboxImage = new byte[(maxHostId + 1) * MailboxLayout.BLOCK_SIZE];
+        this.inboxBuffer = DirectFile.buffer(maxHostId * MailboxLayout.BLOCK_SIZE);
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(workerThreads, r -> {
+            Thread t = new Thread(r, "mailbox-spm-extend-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public MailboxStats stats() {
+        return stats;
+    }
+
+    public int maxHostId() {
+        return maxHostId;
+    }
+
+    /** Bytes read from the inbox since start. */
+    public long bytesRead() {
+        DirectFile f = inbox;
+        return f == null ? 0 : f.bytesRead();
+    }
+
+    /** Inbox bytes read per second over about the last 20 seconds. */
+    public synchronized double bytesReadPerSecond() {
+        if (rateIndex < 2) {
+            return 0;
+        }
+        int oldest = rateIndex < rateWindow.length ? 0 : rateIndex % rateWindow.length;
+        int newest = (rateIndex - 1) % rateWindow.length;
+        long dt = rateWindowNanos[newest] - rateWindowNanos[oldest];
+        return dt <= 0 ? 0 : (rateWindow[newest] - rateWindow[oldest]) * 1e9 / dt;
+    }
+
+    /** Zeroes the outbox, then serves until {@link #close()}. */
+    public synchronized void start() throws IOException {
+        inbox = DirectFile.open(domain.inbox(), false);
+        outbox = DirectFile.open(domain.outbox(), true);
+        ByteBuffer zeros = DirectFile.buffer(outboxImage.length);
+        outbox.write(0, zeros);
+        if (policy.eventsReadSmallest()) {
+            eventsReadSize = inbox.smallestRead();
+        }
+        scanner.reset();
+        running = true;
+        loop = new Thread(this::run, "mailbox-spm");
+        loop.setDaemon(true);
+        loop.start();
+        LOG.info("SPM mailbox started on domain {}: hosts 1..{}, {} policy, events read {} bytes",
+                domain.uuid(), maxHostId, policy.name(), eventsReadSize);
+    }
+
+    @Override
+    public void close() throws IOException {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = loop;
+        }
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (inbox != null) {
+            inbox.close();
+            outbox.close();
+        }
+        LOG.info("SPM mailbox stopped: {}", stats.summary());
+    }
+
+    private void run() {
+        long now = System.nanoTime();
+        long nextEvents = now;
+        long nextScan = now;
+        boolean first = true;
+        while (running) {
+            now = System.nanoTime();
+            try {
+                boolean scan = first;
+                boolean announced = false;
+                if (policy.spmReadsEvents() && now - nextEvents >= 0) {
+                    if (eventChanged()) {
+                        scan = true;
+                        announced = true;
+                        stats.events.increment();
+                    }
+                    nextEvents = now + (active(now) ? policy.eventsIntervalActive() : policy.eventsIntervalIdle()).toNanos();
+                }
+                if (policy.periodicScan() && now - nextScan >= 0) {
+                    scan = true;
+                }
+                if (scan) {
+                    scanInbox(announced || first, now);
+                    nextScan = now + scanInterval(now);
+                }
+                first = false;
+                flushReplies();
+                sampleRate(now);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("SPM mailbox: {}; retrying", e.toString(), e);
+                LockSupport.parkNanos(policy.eventsIntervalIdle().toNanos());
+            }
+            long wake = policy.spmReadsEvents() ? nextEvents : nextScan;
+            if (policy.periodicScan() && nextScan - wake < 0) {
+                wake = nextScan;
+            }
+            long sleep = wake - System.nanoTime();
+            if (sleep > 0 && replies.isEmpty()) {
+                LockSupport.parkNanos(this, Math.min(sleep, TimeUnit.SECONDS.toNanos(1)));
+            }
+        }
+        flushQuietly();
+    }
+
+    private boolean active(long now) {
+        return extending.get() > 0 || now - lastActivityNanos < policy.activeHold().toNanos();
+    }
+
+    private long scanInterval(long now) {
+        boolean legacy = now - legacySeenNanos < policy.legacyHold().toNanos();
+        return (legacy ? policy.legacyScanInterval() : policy.scanInterval()).toNanos();
+    }
+
+    private boolean eventChanged() throws IOException {
+        eventsBuffer.clear().limit(eventsReadSize);
+        inbox.read(0, eventsBuffer);
+        byte[] head = new byte[20];
+        eventsBuffer.get(head);
+        UUID event = EventsBlock.decode(head);
+        if (event == null || event.equals(lastEvent)) {
+            return false;
+        }
+        lastEvent = event;
+        return true;
+    }
+
+    private void scanInbox(boolean announced, long now) throws IOException {
+        stats.scans.increment();
+        inboxBuffer.clear();
+        inbox.read(MailboxLayout.blockOffset(1), inboxBuffer);
+        byte[] blocks = new byte[inboxBuffer.remaining()];
+        inboxBuffer.get(blocks);
+        for (int host = 1; host <= maxHostId; host++) {
+            InboxScanner.Scan scan = scanner.scan(host, blocks, (host - 1) * MailboxLayout.BLOCK_SIZE);
+            if (scan.badChecksum()) {
+                stats.rejectedBlocks.increment();
+                LOG.warn("SPM mailbox: host {} block has a bad checksum; ignored until rewritten", host);
+                continue;
+            }
+            for (String bad : scan.malformed()) {
+                stats.rejectedMessages.increment();
+                LOG.warn("SPM mailbox: malformed message ignored: {}", bad);
+            }
+            for (InboxScanner.Action action : scan.actions()) {
+                lastActivityNanos = now;
+                serve(action, announced, now);
+            }
+        }
+    }
+
+    private void serve(InboxScanner.Action action, boolean announced, long seen) {
+        if (action instanceof InboxScanner.Action.Clean c) {
+            replies.add(new Reply(c.host(), c.slot(), Message.clean(), seen, true));
+        } else if (action instanceof InboxScanner.Action.Refuse r) {
+            stats.requests.increment();
+            stats.rejectedMessages.increment();
+            LOG.warn("SPM mailbox: host {} slot {} refused: {}", r.host(), r.slot(), r.reason());
+            replies.add(new Reply(r.host(), r.slot(), failure(r.request()), seen, false));
+        } else if (action instanceof InboxScanner.Action.Extend e) {
+            stats.requests.increment();
+            if (!announced && policy.periodicScan()) {
+                // Found by the periodic scan, not announced by an event: a host that writes none.
+                legacySeenNanos = seen;
+            }
+            extending.incrementAndGet();
+            try {
+                workers.execute(() -> extend(e, seen));
+            } catch (RejectedExecutionException stopping) {
+                extending.decrementAndGet();
+            }
+        }
+    }
+
+    private void extend(InboxScanner.Action.Extend e, long seen) {
+        UUID volumeId = e.message().volume();
+        long size = e.message().sizeMiB() * MIB;
+        Reply reply;
+        try {
+            VolumeRef volume = domain.volume(volumeId);
+            long reached = domain.volumes().extend(volume, size);
+            LOG.info("SPM mailbox: host {} extended {} to {} MiB (now {} MiB)", e.host(), volume, e.message().sizeMiB(), reached / MIB);
+            reply = new Reply(e.host(), e.slot(), e.request(), seen, true);
+        } catch (UnknownVolumeException unknown) {
+            stats.rejectedMessages.increment();
+            LOG.warn("SPM mailbox: host {} asked to extend unknown volume {}", e.host(), volumeId);
+            reply = new Reply(e.host(), e.slot(), failure(e.request()), seen, false);
+        } catch (StorageException | IllegalArgumentException failed) {
+            LOG.warn("SPM mailbox: host {}: extending volume {} failed: {}", e.host(), volumeId, failed.getMessage());
+            reply = new Reply(e.host(), e.slot(), failure(e.request()), seen, false);
+        }
+        replies.add(reply);
+        extending.decrementAndGet();
+        LockSupport.unpark(loop);
+    }
+
+    /** The request with size 0: how the protocol says "failed". */
+    private static byte[] failure(byte[] request) {
+        byte[] reply = request.clone();
+        System.arraycopy(String.format("%016x", 0).getBytes(StandardCharsets.US_ASCII), 0, reply, SIZE_OFFSET, 16);
+        return reply;
+    }
+
+    /** Writes queued replies, each changed host block once, contiguous blocks in one write. */
+    private void flushReplies() throws IOException {
+        if (replies.isEmpty()) {
+            return;
+        }
+        boolean[] dirty = new boolean[maxHostId + 1];
+        List<Reply> written = new ArrayList<>();
+        for (Reply r; (r = replies.poll()) != null; ) {
+            System.arraycopy(r.message(), 0, outboxImage,
+                    (int) MailboxLayout.blockOffset(r.host()) + r.slot() * MailboxLayout.MESSAGE_SIZE, MailboxLayout.MESSAGE_SIZE);
+            dirty[r.host()] = true;
+            written.add(r);
+        }
+        for (int host = 1; host <= maxHostId; host++) {
+            if (!dirty[host]) {
+                continue;
+            }
+            int end = host;
+            while (end + 1 <= maxHostId && dirty[end + 1]) {
+                end++;
+            }
+            int offset = (int) MailboxLayout.blockOffset(host);
+            int length = (end - host + 1) * MailboxLayout.BLOCK_SIZE;
+            ByteBuffer b = DirectFile.buffer(length);
+            b.put(outboxImage, offset, length).flip();
+            outbox.write(offset, b);
+            host = end;
+        }
+        long now = System.nanoTime();
+        for (Reply r : written) {
+            if (Message.isClean(r.message(), 0)) {
+                continue;
+            }
+            stats.latency.record(now - r.seenNanos());
+            if (r.success()) {
+                stats.replies.increment();
+            } else {
+                stats.failures.increment();
+            }
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flushReplies();
+        } catch (IOException e) {
+            LOG.warn("SPM mailbox: could not write the last replies: {}", e.toString());
+        }
+    }
+
+    private synchronized void sampleRate(long now) {
+        int newest = (rateIndex + rateWindow.length - 1) % rateWindow.length;
+        if (rateIndex > 0 && now - rateWindowNanos[newest] < TimeUnit.SECONDS.toNanos(1)) {
+            return;
+        }
+        rateWindow[rateIndex % rateWindow.length] = inbox.bytesRead();
+        rateWindowNanos[rateIndex % rateWindow.length] = now;
+        rateIndex++;
+    }
+
+    /** For tests: the outbox as the SPM last wrote it. */
+    byte[] outboxImage() {
+        return Arrays.copyOf(outboxImage, outboxImage.length);
+    }
+}
