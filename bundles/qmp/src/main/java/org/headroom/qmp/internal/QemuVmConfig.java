@@ -4,7 +4,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** One QEMU process to attach to: a factory configuration per VM, pid {@code org.headroom.qmp.vm}. */
-@ObjectClassDefinition(pid = "org.headroom.qmp.vm", name = "Headroom QEMU VM",
+@ObjectClassDefinition(name = "Headroom QEMU VM",
         description = "A QEMU process Headroom attaches to over its QMP UNIX socket")
 public @interface QemuVmConfig {
 
@@ -15,8 +15,8 @@ public @interface QemuVmConfig {
     String socket();
 
     @AttributeDefinition(description = "Timeout of one QMP command, milliseconds")
-    long command_timeout_ms() default 10_000;
+    long command__timeout__ms() default 10_000;
 
     @AttributeDefinition(description = "Longest wait between reconnection attempts, milliseconds")
-    long reconnect_max_delay_ms() default 2_000;
+    long reconnect__max__delay__ms() default 2_000;
 }

@@ -55,8 +55,8 @@ public class QemuVmConnection implements QemuVm, QmpEventListener {
         name = config.name();
         client = QmpClient.builder(Path.of(config.socket()))
                 .name(name)
-                .commandTimeout(Duration.ofMillis(config.command_timeout_ms()))
-                .reconnect(Duration.ofMillis(50), Duration.ofMillis(config.reconnect_max_delay_ms()))
+                .commandTimeout(Duration.ofMillis(config.command__timeout__ms()))
+                .reconnect(Duration.ofMillis(50), Duration.ofMillis(config.reconnect__max__delay__ms()))
                 .build();
         qmp = new Qmp(client);
         client.subscribe(this);

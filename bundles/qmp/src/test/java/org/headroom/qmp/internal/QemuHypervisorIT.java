@@ -65,12 +65,12 @@ class QemuHypervisorIT {
             }
 
             @Override
-            public long command_timeout_ms() {
+            public long command__timeout__ms() {
                 return 10_000;
             }
 
             @Override
-            public long reconnect_max_delay_ms() {
+            public long reconnect__max__delay__ms() {
                 return 500;
             }
         };
