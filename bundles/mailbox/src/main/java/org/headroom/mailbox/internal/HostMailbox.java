@@ -52,6 +52,9 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
     private long nextAt = Long.MAX_VALUE;
     private boolean running;
     private long lastWriteNanos;
+    /** Requests waiting for a slot to finish its CLEAN handshake; counted as in flight. */
+    private final java.util.ArrayDeque<Queued> queued = new java.util.ArrayDeque<>();
+    private final int maxInFlight;
 
     public HostMailbox(int hostId, UUID domain, Path inboxPath, Path outboxPath, MailboxPolicy policy,
                        int maxInFlight, ScheduledExecutorService scheduler) throws IOException {
@@ -61,6 +64,7 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
         this.policy = Objects.requireNonNull(policy);
         this.scheduler = Objects.requireNonNull(scheduler);
         this.slots = new HostSlots<>(maxInFlight);
+        this.maxInFlight = maxInFlight;
         this.inbox = DirectFile.open(inboxPath, true);
         try {
             this.outbox = DirectFile.open(outboxPath, false);
@@ -107,14 +111,24 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
             if (!running) {
                 return CompletableFuture.failedFuture(new MailboxException("mailbox of host " + hostId + " is not running"));
             }
+            for (Queued q : queued) {
+                if (java.util.Arrays.equals(q.message(), message)) {
+                    stats.duplicates.increment();
+                    return q.pending().reply();
+                }
+            }
             HostSlots.Submitted<Pending> s = slots.submit(message, new Pending(volume, reply), System.nanoTime());
             if (s instanceof HostSlots.Submitted.Duplicate<Pending> d) {
                 stats.duplicates.increment();
                 return d.pending() != null ? d.pending().reply() : reply;
             }
             if (s instanceof HostSlots.Submitted.Full) {
-                return CompletableFuture.failedFuture(new MailboxException("host " + hostId + ": all "
-                        + slots.requested() + " request slots are in flight; " + volume + " not sent"));
+                if (slots.requested() + queued.size() >= maxInFlight) {
+                    return CompletableFuture.failedFuture(new MailboxException("host " + hostId + ": " + maxInFlight
+                            + " requests already in flight; " + volume + " not sent"));
+                }
+                // Every free slot is still finishing its CLEAN handshake: wait for one.
+                queued.add(new Queued(message, new Pending(volume, reply)));
             }
             stats.requests.increment();
             schedule(0);
@@ -139,6 +153,10 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
                 }
                 readOutbox();
                 replies = slots.onOutbox(outboxBlock);
+                while (!queued.isEmpty() && slots.submit(queued.peek().message(), queued.peek().pending(), now)
+                        instanceof HostSlots.Submitted.Added) {
+                    queued.poll();
+                }
                 if (slots.dirty()) {
                     writeBlock();
                 }
@@ -157,7 +175,7 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
                 schedule(policy.hostPollMax().toNanos());
                 return;
             }
-            if (slots.busy()) {
+            if (slots.busy() || !queued.isEmpty()) {
                 schedule(policy.hostPollDelayNanos(now - lastWriteNanos));
             }
         }
@@ -198,7 +216,9 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
             if (next != null) {
                 next.cancel(false);
             }
-            pending = slots.pendingTokens();
+            pending = new java.util.ArrayList<>(slots.pendingTokens());
+            queued.forEach(q -> pending.add(q.pending()));
+            queued.clear();
             try {
                 blockBuffer.clear();
                 blockBuffer.put(new byte[MailboxLayout.BLOCK_SIZE]).flip();
@@ -213,6 +233,10 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
             p.reply().completeExceptionally(new MailboxException("mailbox of host " + hostId + " stopped"));
         }
         LOG.info("mailbox host {} stopped: {}", hostId, stats.summary());
+    }
+
+    /** A request waiting for a free slot. */
+    private record Queued(byte[] message, Pending pending) {
     }
 
     /** A request's caller: the volume it named and the future it waits on. */
