@@ -30,6 +30,22 @@ public interface StorageDomain {
      *
      * @throws UnknownVolumeException when no image of the domain has that volume
      */
+    /** The volume at a path {@link VolumeBackend#activate} returned, if it is one of this domain's. */
+    default java.util.Optional<VolumeRef> volumeAt(Path active) {
+        Path file = volumes().fileOf(active).toAbsolutePath().normalize();
+        Path images = path().resolve("images").toAbsolutePath().normalize();
+        if (!file.startsWith(images) || images.relativize(file).getNameCount() != 2) {
+            return java.util.Optional.empty();
+        }
+        Path relative = images.relativize(file);
+        try {
+            return java.util.Optional.of(new VolumeRef(uuid(), UUID.fromString(relative.getName(0).toString()),
+                    UUID.fromString(relative.getName(1).toString())));
+        } catch (IllegalArgumentException notUuids) {
+            return java.util.Optional.empty();
+        }
+    }
+
     default VolumeRef volume(UUID volume) {
         Path images = path().resolve("images");
         try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(images)) {

@@ -39,4 +39,12 @@ public interface VolumeBackend {
 
     /** Releases what {@link #activate} took on this host. Deactivating an inactive volume does nothing. */
     void deactivate(VolumeRef volume);
+
+    /**
+     * The volume's file behind a path that {@link #activate} returned on this host (for a loop
+     * device: its backing file), so that a disk seen in a hypervisor can be traced to its volume.
+     */
+    default Path fileOf(Path active) {
+        return active;
+    }
 }

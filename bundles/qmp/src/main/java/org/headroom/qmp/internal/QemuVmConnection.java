@@ -45,6 +45,8 @@ public class QemuVmConnection implements QemuVm, QmpEventListener {
     private volatile VmState state = VmState.UNREACHABLE;
     private volatile String reason = "";
     private volatile boolean connectedBefore;
+    /** A BLOCK_IO_ERROR with nospace came since the last RESUME: a STOP now is a pause for ENOSPC. */
+    private volatile boolean nospaceSinceResume;
 
     @Activate
     void activate(QemuVmConfig config) {
@@ -113,17 +115,21 @@ public class QemuVmConnection implements QemuVm, QmpEventListener {
             case QmpEvents.BLOCK_IO_ERROR -> {
                 BlockIoError e = event.as(BlockIoError.class);
                 if (e.nospace()) {
+                    nospaceSinceResume = true;
                     withDrive(e.nodeName(), DriveEvent.OutOfSpace::new);
                 }
             }
             case QmpEvents.STOP -> {
+                // QEMU sends BLOCK_IO_ERROR before the STOP it causes; query-status confirms later.
                 state = VmState.PAUSED;
-                qmp.queryStatus().thenAccept(s -> reason = s.status());
-                emit(new DriveEvent.Paused(name, ""));
+                reason = nospaceSinceResume ? "io-error" : "";
+                emit(new DriveEvent.Paused(name, reason));
+                readStatus(0);
             }
             case QmpEvents.RESUME -> {
                 state = VmState.RUNNING;
                 reason = "";
+                nospaceSinceResume = false;
                 emit(new DriveEvent.Resumed(name));
             }
             case QmpEvents.SHUTDOWN -> state = VmState.SHUTOFF;
@@ -143,10 +149,7 @@ public class QemuVmConnection implements QemuVm, QmpEventListener {
         if (newState != QmpClient.State.CONNECTED) {
             return;
         }
-        qmp.queryStatus().thenAccept(s -> {
-            state = s.running() ? VmState.RUNNING : VmState.PAUSED;
-            reason = s.running() ? "" : s.status();
-        });
+        readStatus(0);
         drives().exceptionally(e -> {
             LOG.warn("VM {}: cannot read drives after connecting: {}", name, e.getMessage());
             return List.of();
@@ -155,6 +158,21 @@ public class QemuVmConnection implements QemuVm, QmpEventListener {
             emit(new DriveEvent.EventsLost(name, "QMP reconnected"));
         }
         connectedBefore = true;
+    }
+
+    /** Reads the run state; retried a few times, so that a slow reply cannot leave the state unknown. */
+    private void readStatus(int attempt) {
+        qmp.queryStatus().whenComplete((s, error) -> {
+            if (error == null) {
+                state = s.running() ? VmState.RUNNING : VmState.PAUSED;
+                reason = s.running() ? "" : s.status();
+            } else if (attempt < 3 && client.state() == QmpClient.State.CONNECTED) {
+                LOG.debug("VM {}: query-status failed, retrying: {}", name, error.getMessage());
+                readStatus(attempt + 1);
+            } else {
+                LOG.warn("VM {}: cannot read its run state: {}", name, error.getMessage());
+            }
+        });
     }
 
     private void withDrive(String node, java.util.function.Function<DriveRef, DriveEvent> event) {

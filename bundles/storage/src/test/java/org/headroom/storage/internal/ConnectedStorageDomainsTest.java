@@ -1,0 +1,101 @@
+package org.headroom.storage.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.annotation.Annotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.headroom.api.storage.StorageDomain;
+import org.headroom.api.storage.StorageException;
+import org.headroom.storage.FileStorageDomain;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnectedStorageDomainsTest {
+    @TempDir
+    Path root;
+
+    static StorageConfig config(Path root, boolean create, String... domains) {
+        return new StorageConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return StorageConfig.class;
+            }
+
+            @Override
+            public String root() {
+                return root.toString();
+            }
+
+            @Override
+            public String backend() {
+                return "file";
+            }
+
+            @Override
+            public String[] domains() {
+                return domains;
+            }
+
+            @Override
+            public boolean create() {
+                return create;
+            }
+        };
+    }
+
+    @Test
+    void createsAndConnectsTheListedDomains() {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        ConnectedStorageDomains storage = new ConnectedStorageDomains();
+
+        storage.activate(config(root.resolve("new"), true, a + ", " + b));
+
+        assertThat(storage.domains()).extracting(StorageDomain::uuid).containsExactly(a, b);
+        assertThat(storage.domain(b)).get().extracting(StorageDomain::path).isEqualTo(root.resolve("new/" + b));
+        assertThat(storage.domain(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void aListedDomainThatIsMissingFailsTheActivation() {
+        UUID a = UUID.randomUUID();
+
+        assertThatThrownBy(() -> new ConnectedStorageDomains().activate(config(root, false, a.toString())))
+                .isInstanceOf(StorageException.class)
+                .hasMessageStartingWith("no storage domain " + a);
+    }
+
+    @Test
+    void withoutAListConnectsEveryUsableDomainUnderTheRoot() throws Exception {
+        UUID good = UUID.randomUUID();
+        FileStorageDomain.create(root, good, "file");
+        UUID broken = UUID.randomUUID();
+        Files.createDirectories(root.resolve(broken + "/dom_md"));
+        ConnectedStorageDomains storage = new ConnectedStorageDomains();
+
+        storage.activate(config(root, false, ""));
+
+        assertThat(storage.domains()).extracting(StorageDomain::uuid).containsExactly(good);
+    }
+
+    @Test
+    void aMissingRootConnectsNothing() {
+        ConnectedStorageDomains storage = new ConnectedStorageDomains();
+
+        storage.activate(config(root.resolve("absent"), false));
+
+        assertThat(storage.domains()).isEmpty();
+    }
+
+    @Test
+    void anEntryThatIsNoUuidIsAConfigurationError() {
+        assertThatThrownBy(() -> ConnectedStorageDomains.listed(new String[] {"not-a-uuid"}))
+                .hasMessageContaining("'not-a-uuid', which is no UUID");
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        assertThat(ConnectedStorageDomains.listed(new String[] {" " + a + " ,", b.toString(), a.toString()})).containsExactly(a, b);
+    }
+}

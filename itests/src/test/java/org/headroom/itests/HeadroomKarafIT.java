@@ -1,0 +1,449 @@
+package org.headroom.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import javax.inject.Inject;
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.headroom.api.hypervisor.DriveEvent;
+import org.headroom.api.hypervisor.Hypervisor;
+import org.junit.After;
+import org.junit.AssumptionViolatedException;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.ops4j.pax.exam.util.Filter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The Headroom distribution booted by Pax Exam, attached to a real QEMU through the shell commands
+ * and Configuration Admin, as an operator would use it.
+ *
+ * <p>One class on purpose: each Pax Exam class boots Karaf once (10 to 20 s here). The test
+ * methods run inside Karaf; {@link #config()} runs in the test JVM, where Failsafe sets
+ * {@code headroom.itest.*} (see itests/pom.xml).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class HeadroomKarafIT {
+
+    // Handed from the test JVM to Karaf's system properties by config().
+    private static final String QEMU_PROPERTY = "headroom.itest.qemu";
+    private static final String QEMU_IMG_PROPERTY = "headroom.itest.qemu-img";
+    private static final String CI_PROPERTY = "headroom.itest.ci";
+    private static final String TMP_PROPERTY = "headroom.itest.tmp";
+
+    private static final long MIB = 1 << 20;
+
+    @Inject
+    private BundleContext bundleContext;
+
+    @Inject
+    private FeaturesService featuresService;
+
+    @Inject
+    private SessionFactory sessionFactory;
+
+    @Inject
+    private ConfigurationAdmin configurationAdmin;
+
+    @Inject
+    @Filter("(hypervisor.type=qmp)")
+    private Hypervisor hypervisor;
+
+    // What a test started; @After ends all of it, also when the test failed.
+    private Process qemu;
+    private Thread qemuKiller;
+    private Path workDir;
+    private org.osgi.service.cm.Configuration vmConfiguration;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        File distribution = new File(required("headroom.itest.distribution"));
+        File offlineRepo = new File(required("headroom.itest.repo"));
+        File work = new File(System.getProperty("headroom.itest.work", "target/exam"));
+        String repos = "file:${karaf.home}/${karaf.default.repository}@id=system.repository@snapshots, "
+                + offlineRepo.toURI() + "@id=itest.offline@snapshots";
+        String cfg = "etc/org.ops4j.pax.url.mvn.cfg";
+        List<Option> options = new ArrayList<>(List.of(
+            karafDistributionConfiguration()
+                .frameworkUrl(distribution.toURI().toString())
+                .name("Headroom")
+                .karafVersion("4.4.10")
+                .unpackDirectory(new File(work, "karaf"))
+                .useDeployFolder(false),
+            configureConsole().ignoreLocalConsole(),
+            logLevel(LogLevel.INFO),
+            // Never the network, never ~/.m2: the distribution's system/ and the offline repository.
+            editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.repositories", ""),
+            editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.defaultRepositories", repos),
+            editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.localRepository",
+                    new File(work, "m2").getAbsolutePath()),
+            editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.useFallbackRepositories", "false"),
+            // Pax Exam picks free RMI ports itself; not SSH, which a developer's Karaf may hold.
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            systemProperty(QEMU_PROPERTY).value(onPath(System.getProperty(QEMU_PROPERTY, "qemu-system-x86_64"))),
+            systemProperty(QEMU_IMG_PROPERTY).value(onPath(System.getProperty(QEMU_IMG_PROPERTY, "qemu-img"))),
+            systemProperty(CI_PROPERTY).value(Boolean.toString("true".equalsIgnoreCase(System.getenv("CI")))),
+            // QMP socket paths must stay under 108 bytes: not under Karaf's data/tmp.
+            systemProperty(TMP_PROPERTY).value(System.getProperty("java.io.tmpdir"))));
+        if (Boolean.getBoolean("headroom.itest.keep")) {
+            options.add(keepRuntimeFolder()); // -Dheadroom.itest.keep=true: look at target/exam/karaf after a failure
+        }
+        return options.toArray(new Option[0]);
+    }
+
+    @Test
+    public void headroomFeatureIsInstalledAndItsBundlesAreActive() throws Exception {
+        assertTrue("feature headroom is not installed",
+                featuresService.isInstalled(featuresService.getFeature("headroom")));
+        for (String name : List.of("org.headroom.api", "org.headroom.qmp")) {
+            Bundle bundle = bundle(name);
+            assertEquals(name + " state", Bundle.ACTIVE, bundle.getState());
+        }
+        assertEquals("qmp", hypervisor.type());
+        String commands = shell("help headroom");
+        for (String command : List.of("headroom:vms", "headroom:drives", "headroom:qmp")) {
+            assertTrue(command + " missing from:\n" + commands, commands.contains(command));
+        }
+    }
+
+    @Test
+    public void shellCommandsShowAnAttachedQemu() throws Exception {
+        Path socket = startQemu();
+        String vm = "itest-shell";
+        attach(vm, socket);
+
+        String[] drive = awaitDriveRow(vm, "vd0");
+        assertEquals("format of " + String.join("|", drive), "qcow2", drive[1]);
+        assertEquals("node of " + String.join("|", drive), "f0", drive[2]);
+        assertEquals("threshold of " + String.join("|", drive), "-", drive[7]);
+
+        String vms = shell("headroom:vms");
+        String vmRow = row(vms, vm);
+        assertNotNull("headroom:vms does not list " + vm + ":\n" + vms, vmRow);
+        assertTrue(vmRow, vmRow.contains("qmp"));
+        assertTrue("a VM started with -S is paused in prelaunch: " + vmRow, vmRow.contains("prelaunch"));
+
+        String status = shell("headroom:qmp " + vm + " query-status");
+        assertTrue(status, status.contains("\"status\""));
+        assertTrue(status, status.contains("prelaunch"));
+    }
+
+    @Test
+    public void writeThresholdFiresAndDisarms() throws Exception {
+        Path socket = startQemu();
+        String vm = "itest-threshold";
+        BlockingQueue<DriveEvent> events = new LinkedBlockingQueue<>();
+        try (AutoCloseable subscription = hypervisor.subscribe(events::add)) {
+            attach(vm, socket);
+            awaitDriveRow(vm, "vd0");
+
+            shell("headroom:qmp " + vm + " block-set-write-threshold '{\"node-name\":\"f0\",\"write-threshold\":" + MIB + "}'");
+            assertEquals("1.0 MiB", awaitDriveRow(vm, "vd0")[7]);
+
+            // A guest-less write of 4 MiB through the device: the qcow2 grows past 1 MiB on f0.
+            String hmp = shell("headroom:qmp " + vm + " human-monitor-command "
+                    + "'{\"command-line\":\"qemu-io -d /machine/peripheral/vd0/virtio-backend \\\"write -P 0xab 0 4M\\\"\"}'");
+            assertTrue("qemu-io failed: " + hmp, !hmp.contains("failed") && !hmp.contains("rror"));
+
+            DriveEvent.ThresholdCrossed crossed = awaitThresholdCrossed(events, vm, "vd0", 10);
+            assertEquals(MIB, crossed.threshold());
+            assertTrue("amount exceeded: " + crossed.exceeded(), crossed.exceeded() > 0);
+        }
+        // One-shot: QEMU disarmed it when it fired.
+        String[] drive = awaitDriveRow(vm, "vd0");
+        assertEquals("threshold after the event: " + String.join("|", drive), "-", drive[7]);
+    }
+
+    /** Detaches Headroom, then kills QEMU and deletes its files: each step also when one before failed. */
+    @After
+    public void cleanUp() throws Exception {
+        try {
+            if (vmConfiguration != null) {
+                org.osgi.service.cm.Configuration c = vmConfiguration;
+                vmConfiguration = null;
+                c.delete();
+            }
+        } finally {
+            try {
+                stopQemu();
+            } finally {
+                if (workDir != null) {
+                    Path dir = workDir;
+                    workDir = null;
+                    try (Stream<Path> files = Files.walk(dir)) {
+                        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- QEMU
+
+    /** QEMU paused before it runs (-S), one qcow2 drive vd0 (format node q0 over file node f0). */
+    private Path startQemu() throws Exception {
+        String qemuBinary = System.getProperty(QEMU_PROPERTY, "");
+        String qemuImg = System.getProperty(QEMU_IMG_PROPERTY, "");
+        requireExecutable(qemuBinary, "qemu-system-x86_64");
+        requireExecutable(qemuImg, "qemu-img");
+
+        workDir = Files.createTempDirectory(Path.of(System.getProperty(TMP_PROPERTY, "/tmp")), "headroom-it-");
+        Path disk = workDir.resolve("vd0.qcow2");
+        Path socket = workDir.resolve("qmp.sock");
+        Path log = workDir.resolve("qemu.log");
+        run(List.of(qemuImg, "create", "-q", "-f", "qcow2", disk.toString(), "64M"));
+
+        List<String> command = List.of(qemuBinary, "-nodefaults", "-display", "none",
+                "-machine", "q35", "-accel", "tcg", "-m", "64", "-S",
+                "-qmp", "unix:" + socket + ",server=on,wait=off",
+                "-blockdev", "driver=file,filename=" + disk + ",node-name=f0",
+                "-blockdev", "driver=qcow2,file=f0,node-name=q0",
+                "-device", "virtio-blk-pci,drive=q0,id=vd0");
+        qemu = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Should Karaf be stopped before @After runs, QEMU still goes.
+        Process started = qemu;
+        qemuKiller = new Thread(started::destroyForcibly, "itest-kill-qemu-" + started.pid());
+        Runtime.getRuntime().addShutdownHook(qemuKiller);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(socket)) {
+            if (!qemu.isAlive() || System.nanoTime() > deadline) {
+                fail("QEMU did not open its QMP socket " + socket + ": " + Files.readString(log).strip());
+            }
+            Thread.sleep(20);
+        }
+        return socket;
+    }
+
+    /** SIGTERM, then SIGKILL after 5 s, by the Process handle: never by name. */
+    private void stopQemu() throws InterruptedException {
+        Process p = qemu;
+        if (p == null) {
+            return;
+        }
+        qemu = null;
+        try {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly(); // interrupted while waiting
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(qemuKiller);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs anyway.
+            }
+            qemuKiller = null;
+        }
+        assertTrue("QEMU " + p.pid() + " survived SIGKILL", !p.isAlive());
+    }
+
+    /** On a developer's machine a missing QEMU skips the test; with CI=true it fails it. */
+    private static void requireExecutable(String path, String what) {
+        if (!path.isEmpty() && Files.isExecutable(Path.of(path))) {
+            return;
+        }
+        String why = what + " is not installed (" + (path.isEmpty() ? "not on PATH" : path) + "): run lab/install.sh";
+        if (Boolean.getBoolean(CI_PROPERTY)) {
+            fail("CI=true, yet " + why);
+        }
+        // Pax Exam runs this method through JUnit inside Karaf, where a failed assumption counts as a
+        // pass. Thrown as the cause of a failure it reaches the test JVM, whose runner unwinds the
+        // failure to its root cause and reports the test as skipped.
+        throw new AssertionError(why, new AssumptionViolatedException(why));
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            fail(String.join(" ", command) + " failed: " + out.strip());
+        }
+    }
+
+    // ---------------------------------------------------------------- Headroom
+
+    /** The factory configuration a user would put in etc/org.headroom.qmp.vm-NAME.cfg. */
+    private void attach(String vm, Path socket) throws IOException {
+        vmConfiguration = configurationAdmin.getFactoryConfiguration("org.headroom.qmp.vm", vm, "?");
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put("name", vm);
+        properties.put("socket", socket.toString());
+        vmConfiguration.update(properties);
+    }
+
+    /**
+     * The row of headroom:drives for that drive, split into its columns (Drive, Format, Node, Path,
+     * Capacity, Physical, Allocation, Threshold, IO). The connection is made in the background:
+     * retried for 10 s.
+     */
+    private String[] awaitDriveRow(String vm, String drive) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String last;
+        while (true) {
+            try {
+                last = shell("headroom:drives " + vm);
+                String row = row(last, drive);
+                if (row != null) {
+                    String[] columns = row.split("\\|");
+                    for (int i = 0; i < columns.length; i++) {
+                        columns[i] = columns[i].trim();
+                    }
+                    assertEquals("columns of " + row, 9, columns.length);
+                    return columns;
+                }
+            } catch (ExecutionException e) {
+                last = String.valueOf(e.getCause());
+            }
+            if (System.nanoTime() > deadline) {
+                fail("headroom:drives " + vm + " shows no drive " + drive + " within 10 s; last:\n" + last
+                        + "\nheadroom:vms:\n" + shell("headroom:vms"));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static DriveEvent.ThresholdCrossed awaitThresholdCrossed(BlockingQueue<DriveEvent> events, String vm,
+                                                                     String drive, int seconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<DriveEvent> seen = new ArrayList<>();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            DriveEvent event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (event == null) {
+                fail("no ThresholdCrossed for " + vm + "/" + drive + " within " + seconds + " s; events: " + seen);
+            }
+            seen.add(event);
+            if (event instanceof DriveEvent.ThresholdCrossed crossed
+                    && crossed.vm().equals(vm) && crossed.drive().drive().equals(drive)) {
+                return crossed;
+            }
+        }
+    }
+
+    /** The first line of a shell table whose first column is exactly {@code key}, or null. */
+    private static String row(String table, String key) {
+        for (String line : table.split("\\R")) {
+            int bar = line.indexOf('|');
+            if (bar > 0 && line.substring(0, bar).trim().equals(key)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Runs a command line in a new shell session, as `bin/client` would, and returns what it
+     * printed (and its result, if any). A command that fails throws ExecutionException.
+     */
+    private String shell(String commandLine) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "itest-shell"));
+        try (Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out)) {
+            Future<Object> result = executor.submit(() -> session.execute(commandLine));
+            Object value;
+            try {
+                value = result.get(60, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                result.cancel(true);
+                throw new AssertionError("`" + commandLine + "` still running after 60 s; printed:\n" + bytes, e);
+            }
+            if (value != null) {
+                out.println(value);
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+        out.flush();
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        System.out.println("karaf> " + commandLine + "\n" + printed);
+        return printed;
+    }
+
+    private Bundle bundle(String symbolicName) {
+        for (Bundle b : bundleContext.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName + " installed");
+    }
+
+    // ---------------------------------------------------------------- test JVM side (config())
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank() || value.startsWith("${")) {
+            throw new IllegalStateException(property + " is not set: run the itests through Maven (mvn verify)");
+        }
+        return value;
+    }
+
+    /** An absolute path for a program name (looked up on PATH), the path itself if absolute, or "". */
+    private static String onPath(String program) {
+        if (program.contains("/")) {
+            return program;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, program);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return "";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
