@@ -34,6 +34,9 @@ public interface Hypervisor {
     /** Resumes a VM that is paused (after an extension freed it from ENOSPC). */
     CompletionStage<Void> resume(String vm);
 
+    /** Pauses a VM (its allocation cannot be right, and letting it write would not help). */
+    CompletionStage<Void> pause(String vm);
+
     /**
      * Subscribes to drive events of all VMs of this hypervisor. Events are delivered on a thread
      * of the hypervisor, in order per VM. Close the returned handle to unsubscribe.

@@ -109,6 +109,15 @@ public class QemuHypervisor implements Hypervisor {
     }
 
     @Override
+    public CompletionStage<Void> pause(String vm) {
+        try {
+            return wrap(vm(vm).qmp().stop(), "pausing " + vm);
+        } catch (HypervisorException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
     public AutoCloseable subscribe(DriveEventListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
