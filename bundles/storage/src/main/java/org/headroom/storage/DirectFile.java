@@ -43,20 +43,6 @@ public final class DirectFile implements AutoCloseable {
         return new DirectFile(path, channel, BLOCK);
     }
 
-    /**
-     * The smallest direct read this file accepts: 512 bytes on devices with 512-byte logical
-     * sectors, else 4096. Reading less than a block where the device allows it keeps a poller cheap.
-     */
-    public int smallestRead() {
-        ByteBuffer probe = buffer(BLOCK).limit(512);
-        try {
-            channel.read(probe, 0);
-            return 512;
-        } catch (IOException e) {
-            return BLOCK;
-        }
-    }
-
     /** A direct buffer of {@code size} bytes aligned for O_DIRECT. */
     public static ByteBuffer buffer(int size) {
         return ByteBuffer.allocateDirect(size + BLOCK).alignedSlice(BLOCK).limit(size);

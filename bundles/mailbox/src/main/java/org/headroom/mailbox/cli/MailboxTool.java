@@ -61,14 +61,19 @@ public final class MailboxTool {
             System.exit(2);
             return;
         }
-        switch (args[0]) {
-            case "spm" -> spm(opts);
-            case "host" -> host(opts);
-            case "create-volume" -> createVolume(opts);
-            default -> {
-                System.err.print(USAGE);
-                System.exit(2);
+        try {
+            switch (args[0]) {
+                case "spm" -> spm(opts);
+                case "host" -> host(opts);
+                case "create-volume" -> createVolume(opts);
+                default -> {
+                    System.err.print(USAGE);
+                    System.exit(2);
+                }
             }
+        } catch (IllegalArgumentException | org.headroom.api.storage.StorageException e) {
+            System.err.println("mailbox-tool: " + e.getMessage());
+            System.exit(2);
         }
     }
 

@@ -52,6 +52,9 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
     private long nextAt = Long.MAX_VALUE;
     private boolean running;
     private long lastWriteNanos;
+    private long startedNanos;
+    /** The wait before the next resend: doubles with every resend that got no reply. */
+    private long resendNanos;
     /** Requests waiting for a slot to finish its CLEAN handshake; counted as in flight. */
     private final java.util.ArrayDeque<Queued> queued = new java.util.ArrayDeque<>();
     private final int maxInFlight;
@@ -78,7 +81,9 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
     public synchronized void start() throws IOException {
         readOutbox();
         slots.start(outboxBlock);
-        writeBlock();
+        writeBlock(true);
+        startedNanos = System.nanoTime();
+        resendNanos = policy.resendInterval().toNanos();
         running = true;
         if (slots.busy()) {
             schedule(0);
@@ -149,7 +154,7 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
             long now = System.nanoTime();
             try {
                 if (slots.dirty()) {
-                    writeBlock();
+                    writeBlock(slots.announce());
                 }
                 readOutbox();
                 replies = slots.onOutbox(outboxBlock);
@@ -157,12 +162,17 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
                         instanceof HostSlots.Submitted.Added) {
                     queued.poll();
                 }
-                if (slots.dirty()) {
-                    writeBlock();
+                if (!replies.isEmpty()) {
+                    resendNanos = policy.resendInterval().toNanos();
                 }
-                if (slots.requested() > 0 && now - lastWriteNanos > policy.resendInterval().toNanos()) {
+                if (slots.dirty()) {
+                    writeBlock(slots.announce());
+                }
+                if (slots.requested() > 0 && now - lastWriteNanos > resendNanos) {
+                    // No reply yet: the block may have been torn or lost; write it (and an event) again.
                     stats.resends.increment();
-                    writeBlock();
+                    resendNanos = Math.min(2 * resendNanos, policy.requestTimeout().toNanos());
+                    writeBlock(true);
                 }
                 List<Integer> late = slots.requestedBefore(now - policy.requestTimeout().toNanos());
                 if (!late.isEmpty()) {
@@ -176,7 +186,7 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
                 return;
             }
             if (slots.busy() || !queued.isEmpty()) {
-                schedule(policy.hostPollDelayNanos(now - lastWriteNanos));
+                schedule(policy.hostPollDelayNanos(now - lastWriteNanos, now - startedNanos));
             }
         }
         long now = System.nanoTime();
@@ -262,13 +272,15 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
         outboxBuffer.get(outboxBlock).clear();
     }
 
-    private void writeBlock() throws IOException {
+    private void writeBlock(boolean event) throws IOException {
         blockBuffer.clear();
         blockBuffer.put(slots.block()).flip();
         inbox.write(MailboxLayout.blockOffset(hostId), blockBuffer);
         slots.written();
         lastWriteNanos = System.nanoTime();
-        writeEvent();
+        if (event) {
+            writeEvent();
+        }
     }
 
     private void writeEvent() throws IOException {

@@ -45,6 +45,8 @@ public final class HostSlots<T> {
     private final Object[] tokens = new Object[MailboxLayout.SLOTS];
     private final long[] sentAt = new long[MailboxLayout.SLOTS];
     private boolean dirty;
+    /** The block changed in a way the SPM must act on (a request, CLEAN): worth an event. */
+    private boolean announce;
     private int requested;
 
     public HostSlots(int maxInFlight) {
@@ -192,6 +194,7 @@ public final class HostSlots<T> {
 
     public void written() {
         dirty = false;
+        announce = false;
     }
 
     /** Every caller still waiting, for failing them when the mailbox stops. */
@@ -211,5 +214,14 @@ public final class HostSlots<T> {
         System.arraycopy(message, 0, block, slot * MailboxLayout.MESSAGE_SIZE, MailboxLayout.MESSAGE_SIZE);
         Checksum.seal(block);
         dirty = true;
+        announce |= message[0] != 0;
+    }
+
+    /**
+     * Whether the changes since {@link #written()} need the SPM's attention: a request or a CLEAN.
+     * Freeing a slot (zeroing it) needs none; the SPM skips empty slots.
+     */
+    public boolean announce() {
+        return announce;
     }
 }

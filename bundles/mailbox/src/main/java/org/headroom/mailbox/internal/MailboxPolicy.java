@@ -19,49 +19,52 @@ import java.time.Duration;
  * @param hostPollMin          a waiting host reads its outbox block this often at first...
  * @param hostPollFast         ...for this long after writing its block...
  * @param hostPollMax          ...then backs off, doubling, up to this
- * @param resendInterval       a host rewrites its block (and an event) when a request got no reply for this long
+ * @param hostTicksFixed       a waiting host reads its outbox on a fixed cadence of its own (VDSM's mailbox
+ *                             thread), not counted from its write
+ * @param resendInterval       a host rewrites its block (and an event) when a request got no reply for this
+ *                             long; doubled after every resend that got no reply
  * @param requestTimeout       a request with no reply for this long fails
  */
 public record MailboxPolicy(String name, boolean hostWritesEvents, boolean spmReadsEvents,
                             Duration eventsIntervalIdle, Duration eventsIntervalActive, Duration activeHold,
                             boolean eventsReadSmallest, Duration scanInterval, Duration legacyScanInterval,
                             Duration legacyHold, Duration hostPollMin, Duration hostPollFast, Duration hostPollMax,
-                            Duration resendInterval, Duration requestTimeout) {
+                            boolean hostTicksFixed, Duration resendInterval, Duration requestTimeout) {
 
     /**
      * Headroom's default: the SPM reads 512 bytes of the events block every 5 ms when idle and
      * every millisecond while busy; a full scan every 10 s serves hosts that write no events, and
      * every 2 s (as VDSM) for 10 minutes after such a host was seen. A waiting host reads its
-     * outbox block every millisecond for 10 ms, then backs off to 20 ms.
+     * outbox block every millisecond for 10 ms, then backs off to 50 ms.
      */
     public static final MailboxPolicy HEADROOM = new MailboxPolicy("headroom", true, true,
             Duration.ofMillis(5), Duration.ofMillis(1), Duration.ofSeconds(1), true,
             Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMinutes(10),
-            Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(20),
+            Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(50), false,
             Duration.ofSeconds(1), Duration.ofSeconds(60));
 
     /**
      * VDSM 4.5 with events enabled: events block (4 KiB) every 0.5 s, full scan every 2 s, a
-     * waiting host reads its outbox every events_interval (0.5 s).
+     * waiting host's mailbox thread reads its outbox every events_interval (0.5 s) on its own cadence.
      */
     public static final MailboxPolicy VDSM = new MailboxPolicy("vdsm", true, true,
             Duration.ofMillis(500), Duration.ofMillis(500), Duration.ZERO, false,
             Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO,
-            Duration.ofMillis(500), Duration.ZERO, Duration.ofMillis(500),
+            Duration.ofMillis(500), Duration.ZERO, Duration.ofMillis(500), true,
             Duration.ofSeconds(10), Duration.ofSeconds(60));
 
     /** Headroom's timing without the periodic scan, for pools whose hosts all write events. */
     public static final MailboxPolicy EVENTS_ONLY = new MailboxPolicy("events-only", true, true,
             HEADROOM.eventsIntervalIdle, HEADROOM.eventsIntervalActive, HEADROOM.activeHold, true,
             Duration.ZERO, Duration.ZERO, Duration.ZERO,
-            HEADROOM.hostPollMin, HEADROOM.hostPollFast, HEADROOM.hostPollMax,
+            HEADROOM.hostPollMin, HEADROOM.hostPollFast, HEADROOM.hostPollMax, false,
             HEADROOM.resendInterval, HEADROOM.requestTimeout);
 
     /** A host as VDSM before events: writes no events, reads its outbox every 2 s. */
     public static final MailboxPolicy LEGACY_HOST = new MailboxPolicy("legacy-host", false, false,
             Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO, false,
             Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO,
-            Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(2),
+            Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(2), true,
             Duration.ofSeconds(10), Duration.ofSeconds(60));
 
     public MailboxPolicy {
@@ -90,8 +93,19 @@ public record MailboxPolicy(String name, boolean hostWritesEvents, boolean spmRe
         return !scanInterval.isZero();
     }
 
-    /** How long a waiting host sleeps before its next read of the outbox, {@code waited} after its last write. */
-    public long hostPollDelayNanos(long waitedNanos) {
+    /**
+     * How long a waiting host sleeps before its next read of the outbox, {@code waited} after its
+     * last write and {@code running} after it started.
+     */
+    public long hostPollDelayNanos(long waitedNanos, long runningNanos) {
+        if (hostTicksFixed) {
+            long interval = hostPollMax.toNanos();
+            return interval - Math.floorMod(runningNanos, interval);
+        }
+        return hostPollDelayNanos(waitedNanos);
+    }
+
+    long hostPollDelayNanos(long waitedNanos) {
         long min = hostPollMin.toNanos();
         long fast = hostPollFast.toNanos();
         if (waitedNanos < fast) {

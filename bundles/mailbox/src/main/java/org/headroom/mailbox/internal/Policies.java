@@ -18,6 +18,7 @@ final class Policies {
         }
         return new MailboxPolicy(p.name(), events, events, idle, active, p.activeHold(), p.eventsReadSmallest(),
                 scan, scan.isZero() ? scan : p.legacyScanInterval().compareTo(scan) > 0 ? scan : p.legacyScanInterval(),
-                p.legacyHold(), p.hostPollMin(), p.hostPollFast(), p.hostPollMax(), p.resendInterval(), p.requestTimeout());
+                p.legacyHold(), p.hostPollMin(), p.hostPollFast(), p.hostPollMax(), p.hostTicksFixed(), p.resendInterval(),
+                p.requestTimeout());
     }
 }

@@ -23,6 +23,7 @@ import org.headroom.mailbox.codec.EventsBlock;
 import org.headroom.mailbox.codec.MailboxLayout;
 import org.headroom.mailbox.codec.Message;
 import org.headroom.storage.DirectFile;
+import org.headroom.storage.SmallDirectReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,13 +58,18 @@ public final class SpmMailbox implements AutoCloseable {
 
     private DirectFile inbox;
     private DirectFile outbox;
+    /** Reads the events block a sector at a time where the device allows; null: whole blocks. */
+    private SmallDirectReader eventsReader;
+    private final byte[] eventsSector = new byte[SmallDirectReader.SECTOR];
+    /** Volumes by the UUID requests name them by: looking one up lists the domain's images. */
+    private final java.util.Map<UUID, VolumeRef> volumes = new java.util.concurrent.ConcurrentHashMap<>();
     private Thread loop;
     private volatile boolean running;
-    private int eventsReadSize = DirectFile.BLOCK;
     private UUID lastEvent = new UUID(0, 0);
     private long lastActivityNanos;
     private long legacySeenNanos = Long.MIN_VALUE / 2;
     private int rateIndex;
+    private volatile long sectorBytesRead;
 
     /** A reply to write: the host's slot and the 64 bytes to put there. */
     private record Reply(int host, int slot, byte[] message, long seenNanos, boolean success) {
@@ -98,7 +104,7 @@ public final class SpmMailbox implements AutoCloseable {
     /** Bytes read from the inbox since start. */
     public long bytesRead() {
         DirectFile f = inbox;
-        return f == null ? 0 : f.bytesRead();
+        return (f == null ? 0 : f.bytesRead()) + sectorBytesRead;
     }
 
     /** Inbox bytes read per second over about the last 20 seconds. */
@@ -119,7 +125,7 @@ public final class SpmMailbox implements AutoCloseable {
         ByteBuffer zeros = DirectFile.buffer(outboxImage.length);
         outbox.write(0, zeros);
         if (policy.eventsReadSmallest()) {
-            eventsReadSize = inbox.smallestRead();
+            eventsReader = SmallDirectReader.open(domain.inbox());
         }
         scanner.reset();
         running = true;
@@ -127,7 +133,7 @@ public final class SpmMailbox implements AutoCloseable {
         loop.setDaemon(true);
         loop.start();
         LOG.info("SPM mailbox started on domain {}: hosts 1..{}, {} policy, events read {} bytes",
-                domain.uuid(), maxHostId, policy.name(), eventsReadSize);
+                domain.uuid(), maxHostId, policy.name(), eventsReader != null ? SmallDirectReader.SECTOR : DirectFile.BLOCK);
     }
 
     @Override
@@ -151,8 +157,13 @@ public final class SpmMailbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (eventsReader != null) {
+            eventsReader.close();
+        }
         if (inbox != null) {
             inbox.close();
+        }
+        if (outbox != null) {
             outbox.close();
         }
         LOG.info("SPM mailbox stopped: {}", stats.summary());
@@ -181,7 +192,11 @@ public final class SpmMailbox implements AutoCloseable {
                 }
                 if (scan) {
                     scanInbox(announced || first, now);
+                    long took = System.nanoTime() - now;
                     nextScan = now + scanInterval(now);
+                    // A full scan of many hosts takes milliseconds: while events keep coming, leave
+                    // at least as long again between scans, so that scanning stays under half the time.
+                    nextEvents = Math.max(nextEvents, System.nanoTime() + took);
                 }
                 first = false;
                 flushReplies();
@@ -212,11 +227,15 @@ public final class SpmMailbox implements AutoCloseable {
     }
 
     private boolean eventChanged() throws IOException {
-        eventsBuffer.clear().limit(eventsReadSize);
-        inbox.read(0, eventsBuffer);
-        byte[] head = new byte[20];
-        eventsBuffer.get(head);
-        UUID event = EventsBlock.decode(head);
+        if (eventsReader != null) {
+            eventsReader.read(0, eventsSector);
+            sectorBytesRead += SmallDirectReader.SECTOR;
+        } else {
+            eventsBuffer.clear();
+            inbox.read(0, eventsBuffer);
+            eventsBuffer.get(eventsSector);
+        }
+        UUID event = EventsBlock.decode(eventsSector);
         if (event == null || event.equals(lastEvent)) {
             return false;
         }
@@ -276,8 +295,16 @@ public final class SpmMailbox implements AutoCloseable {
         long size = e.message().sizeMiB() * MIB;
         Reply reply;
         try {
-            VolumeRef volume = domain.volume(volumeId);
-            long reached = domain.volumes().extend(volume, size);
+            VolumeRef volume = volumes.computeIfAbsent(volumeId, domain::volume);
+            long reached;
+            try {
+                reached = domain.volumes().extend(volume, size);
+            } catch (UnknownVolumeException gone) {
+                // Removed (or moved to another image) since it was cached: look it up once more.
+                volumes.remove(volumeId);
+                volume = volumes.computeIfAbsent(volumeId, domain::volume);
+                reached = domain.volumes().extend(volume, size);
+            }
             LOG.info("SPM mailbox: host {} extended {} to {} MiB (now {} MiB)", e.host(), volume, e.message().sizeMiB(), reached / MIB);
             reply = new Reply(e.host(), e.slot(), e.request(), seen, true);
         } catch (UnknownVolumeException unknown) {
@@ -355,7 +382,7 @@ public final class SpmMailbox implements AutoCloseable {
         if (rateIndex > 0 && now - rateWindowNanos[newest] < TimeUnit.SECONDS.toNanos(1)) {
             return;
         }
-        rateWindow[rateIndex % rateWindow.length] = inbox.bytesRead();
+        rateWindow[rateIndex % rateWindow.length] = bytesRead();
         rateWindowNanos[rateIndex % rateWindow.length] = now;
         rateIndex++;
     }

@@ -18,13 +18,14 @@ class MailboxPolicyTest {
         assertThat(p.hostPollDelayNanos(ms(9))).isEqualTo(ms(1));
         assertThat(p.hostPollDelayNanos(ms(12))).isEqualTo(ms(2));
         assertThat(p.hostPollDelayNanos(ms(20))).isEqualTo(ms(8));
-        assertThat(p.hostPollDelayNanos(ms(1000))).isEqualTo(ms(20));
+        assertThat(p.hostPollDelayNanos(ms(1000))).isEqualTo(ms(50));
+        assertThat(p.hostPollDelayNanos(ms(9), ms(123_456))).as("counted from its write").isEqualTo(ms(1));
     }
 
     @Test
-    void vdsmPollsAtItsEventsInterval() {
-        assertThat(MailboxPolicy.VDSM.hostPollDelayNanos(0)).isEqualTo(ms(500));
-        assertThat(MailboxPolicy.VDSM.hostPollDelayNanos(ms(5000))).isEqualTo(ms(500));
+    void vdsmPollsAtItsEventsIntervalOnItsOwnCadence() {
+        assertThat(MailboxPolicy.VDSM.hostPollDelayNanos(0, ms(200))).isEqualTo(ms(300));
+        assertThat(MailboxPolicy.VDSM.hostPollDelayNanos(ms(5000), ms(1000))).isEqualTo(ms(500));
         assertThat(MailboxPolicy.LEGACY_HOST.hostWritesEvents()).isFalse();
         assertThat(MailboxPolicy.EVENTS_ONLY.periodicScan()).isFalse();
         assertThat(MailboxPolicy.HEADROOM.periodicScan()).isTrue();

@@ -33,7 +33,7 @@ public class QemuHypervisor implements Hypervisor {
     private final List<DriveEventListener> listeners = new CopyOnWriteArrayList<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void bindVm(QemuVm vm) {
+    public void bindVm(QemuVm vm) {
         QemuVm previous = vms.putIfAbsent(vm.name(), vm);
         if (previous != null) {
             LOG.error("two QEMU VM configurations are named {}: the second is ignored", vm.name());
@@ -42,7 +42,7 @@ public class QemuHypervisor implements Hypervisor {
         vm.eventSink(this::publish);
     }
 
-    void unbindVm(QemuVm vm) {
+    public void unbindVm(QemuVm vm) {
         if (vms.remove(vm.name(), vm)) {
             vm.eventSink(null);
         }

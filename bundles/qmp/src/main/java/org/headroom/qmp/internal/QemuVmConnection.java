@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = "org.headroom.qmp.vm", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = QemuVm.class)
 @Designate(ocd = QemuVmConfig.class, factory = true)
-public class QemuVmConnection implements QemuVm, QmpEventListener {
+public class QemuVmConnection implements QemuVm, QmpEventListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QemuVmConnection.class);
 
     private String name;
@@ -54,20 +54,33 @@ public class QemuVmConnection implements QemuVm, QmpEventListener {
             throw new IllegalArgumentException("org.headroom.qmp.vm needs a name and a socket: name="
                     + config.name() + " socket=" + config.socket());
         }
-        name = config.name();
-        client = QmpClient.builder(Path.of(config.socket()))
+        start(config.name(), Path.of(config.socket()), Duration.ofMillis(config.command__timeout__ms()),
+                Duration.ofMillis(config.reconnect__max__delay__ms()));
+    }
+
+    /** Attaches outside OSGi (end-to-end tests, tools): the same as a factory configuration would. */
+    public static QemuVmConnection attach(String name, Path socket, Duration commandTimeout, Duration reconnectMax) {
+        QemuVmConnection vm = new QemuVmConnection();
+        vm.start(name, socket, commandTimeout, reconnectMax);
+        return vm;
+    }
+
+    private void start(String vmName, Path socket, Duration commandTimeout, Duration reconnectMax) {
+        name = vmName;
+        client = QmpClient.builder(socket)
                 .name(name)
-                .commandTimeout(Duration.ofMillis(config.command__timeout__ms()))
-                .reconnect(Duration.ofMillis(50), Duration.ofMillis(config.reconnect__max__delay__ms()))
+                .commandTimeout(commandTimeout)
+                .reconnect(Duration.ofMillis(50), reconnectMax)
                 .build();
         qmp = new Qmp(client);
         client.subscribe(this);
         client.connectInBackground();
-        LOG.info("attaching to VM {} over QMP at {}", name, config.socket());
+        LOG.info("attaching to VM {} over QMP at {}", name, socket);
     }
 
     @Deactivate
-    void deactivate() {
+    @Override
+    public void close() {
         client.close();
         LOG.info("detached from VM {}", name);
     }
@@ -94,7 +107,10 @@ public class QemuVmConnection implements QemuVm, QmpEventListener {
         var stats = qmp.queryBlockstats();
         var named = qmp.queryNamedBlockNodes(true);
         return CompletableFuture.allOf(devices, stats, named).thenApply(ignored -> {
-            List<DriveInfo> drives = QemuDrives.read(name, devices.join(), stats.join(), named.join());
+            List<DriveInfo> drives = QemuDrives.read(name, devices.join(), stats.join(), named.join()).stream()
+                    .map(d -> new DriveInfo(d.ref(), d.format(), d.path(), d.nodeName(), d.capacity(),
+                            VolumeSize.of(d.path(), d.physical()), d.allocation(), d.threshold(), d.ioStatus()))
+                    .toList();
             nodes = QemuDrives.nodeIndex(drives, devices.join(), name);
             return drives;
         });

@@ -90,7 +90,7 @@ class QemuHypervisorIT {
 
         QemuVmConnection vm = new QemuVmConnection();
         vm.activate(config("guest", qemu.qmpSocket()));
-        cleanup.add(vm::deactivate);
+        cleanup.add(vm);
         QemuHypervisor hypervisor = new QemuHypervisor();
         hypervisor.bindVm(vm);
         List<DriveEvent> events = new CopyOnWriteArrayList<>();

@@ -196,6 +196,10 @@ public final class VolumeMonitor implements DriveEventListener, AutoCloseable {
             } else {
                 LOG.warn("{} ran out of space but is not a watched thin drive", o.drive());
             }
+        } else if (event instanceof DriveEvent.Paused p) {
+            // BLOCK_IO_ERROR is rate-limited by QEMU and may come late: read the VM's drives now,
+            // so that a pause for lack of space is seen within a round trip.
+            checkVm(p.vm());
         } else if (event instanceof DriveEvent.Resumed r) {
             for (Watched w : drives.values()) {
                 if (w.monitor().drive().vm().equals(r.vm())) {
@@ -210,19 +214,33 @@ public final class VolumeMonitor implements DriveEventListener, AutoCloseable {
 
     // ---- the periodic check ------------------------------------------------------------------
 
+    private void checkVm(String name) {
+        for (Hypervisor h : hypervisors) {
+            for (VmInfo vm : h.vms()) {
+                if (vm.name().equals(name)) {
+                    check(h, vm);
+                }
+            }
+        }
+    }
+
+    private void check(Hypervisor h, VmInfo vm) {
+        if (vm.state() == VmState.UNREACHABLE || vm.state() == VmState.SHUTOFF) {
+            return;
+        }
+        h.drives(vm.name()).whenCompleteAsync((list, error) -> {
+            if (error != null) {
+                LOG.debug("VM {}: cannot read drives: {}", vm.name(), error.getMessage());
+            } else {
+                checkVm(h, vm, list);
+            }
+        }, monitorThread);
+    }
+
     private void checkAll() {
         for (Hypervisor h : hypervisors) {
             for (VmInfo vm : h.vms()) {
-                if (vm.state() == VmState.UNREACHABLE || vm.state() == VmState.SHUTOFF) {
-                    continue;
-                }
-                h.drives(vm.name()).whenCompleteAsync((list, error) -> {
-                    if (error != null) {
-                        LOG.debug("VM {}: cannot read drives: {}", vm.name(), error.getMessage());
-                    } else {
-                        checkVm(h, vm, list);
-                    }
-                }, monitorThread);
+                check(h, vm);
             }
         }
         Set<DriveRef> gone = new HashSet<>();

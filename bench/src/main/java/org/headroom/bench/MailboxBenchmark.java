@@ -1,0 +1,948 @@
+package org.headroom.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.headroom.api.storage.VolumeRef;
+import org.headroom.mailbox.codec.MailboxLayout;
+import org.headroom.mailbox.internal.HostMailbox;
+import org.headroom.mailbox.internal.MailboxPolicy;
+import org.headroom.mailbox.internal.MailboxStats;
+import org.headroom.mailbox.internal.SpmMailbox;
+import org.headroom.storage.FileStorageDomain;
+
+/**
+ * The storage mailbox end to end, Headroom's policy against VDSM's in the same run: real
+ * {@link HostMailbox} and {@link SpmMailbox} instances in this JVM, over a fresh file storage
+ * domain per scenario on a real file system (direct I/O), as in the mailbox's integration tests.
+ *
+ * <ol>
+ * <li><b>latency</b>: one host sends extend requests one after another, each waiting for its
+ *     reply, a random pause of 0..20 ms between them; request → reply percentiles from the raw samples.
+ * <li><b>idle</b>: an SPM serving 250 hosts while nothing happens; inbox bytes read per second.
+ * <li><b>burst</b>: 2000 hosts sharing one 4-thread scheduler each send one request at the same
+ *     instant; how many were answered, how fast, and what the hosts' polling cost.
+ * </ol>
+ *
+ * <p>Not JMH: every scenario is a single long measurement of a system with its own clocks
+ * (poll intervals), and what matters is the distribution of its samples. Run with
+ * {@code bench/run-mailbox.sh [--quick] [--key value ...]}; {@code --help} lists the keys, each
+ * also settable as a system property {@code -Dmailbox.<key>=value}.
+ */
+public final class MailboxBenchmark {
+    private static final long MIB = 1 << 20;
+    private static final List<MailboxPolicy> POLICIES = List.of(MailboxPolicy.HEADROOM, MailboxPolicy.VDSM);
+
+    /** The settings, with their full-run and {@code --quick} defaults. */
+    private static final String[][] KEYS = {
+            // key, full, quick, meaning
+            {"scenarios", "latency,idle,burst", "latency,idle,burst", "which scenarios to run, in this order"},
+            {"root", "/var/tmp", "/var/tmp", "directory under which the domains are made (not tmpfs: direct I/O)"},
+            {"json", "", "", "file to write the raw results to (JSON); none when empty"},
+            {"seed", "1", "1", "seed of the random pauses"},
+            {"spm.workers", "4", "4", "SPM extend worker threads"},
+            {"latency.n.headroom", "200", "30", "measured requests, Headroom policy"},
+            {"latency.n.vdsm", "40", "8", "measured requests, VDSM policy"},
+            {"latency.warmup", "3", "2", "requests before the measured ones, not counted"},
+            {"latency.pause.ms", "20", "20", "random pause 0..this before each request"},
+            {"latency.host.id", "1", "1", "the requesting host's id"},
+            {"latency.max.host.id", "250", "250", "the SPM's max_host_id"},
+            {"latency.timeout.s", "30", "30", "give up waiting for one reply after this"},
+            {"idle.seconds", "30", "5", "measured idle time"},
+            {"idle.warmup.s", "2.25", "1.25", "time after the SPM started, not measured (off the SPM's 0.5/2/10 s ticks)"},
+            {"idle.max.host.id", "250", "250", "the SPM's max_host_id"},
+            {"burst.hosts", "2000", "200", "hosts, ids 1..N, one volume each"},
+            {"burst.max.host.id", "2000", "200", "the SPM's max_host_id (at least burst.hosts)"},
+            {"burst.threads", "4", "4", "threads of the scheduler all hosts share"},
+            {"burst.submitters", "2", "2", "threads calling extend() once the latch opens"},
+            {"burst.images", "per-volume", "per-volume", "per-volume: each volume in its own image (as VM disks); shared: all in one image"},
+            {"burst.settle.s", "3", "2", "wait after starting the hosts before the burst"},
+            {"burst.timeout.s", "60", "30", "give up waiting for replies after this"},
+    };
+
+    private final Map<String, String> config;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+    private MailboxBenchmark(Map<String, String> config) {
+        this.config = config;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            // The mailbox logs every extension at INFO: thousands of lines, and time, in the burst.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        Map<String, String> config;
+        try {
+            config = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("MailboxBenchmark: " + e.getMessage());
+            System.err.print(usage());
+            System.exit(2);
+            return;
+        }
+        if (config == null) {
+            System.out.print(usage());
+            return;
+        }
+        System.exit(new MailboxBenchmark(config).run());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Configuration
+
+    private static Map<String, String> parse(String[] args) {
+        boolean quick = false;
+        Map<String, String> given = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                return null;
+            } else if (a.equals("--quick")) {
+                quick = true;
+            } else if (a.startsWith("--")) {
+                String key = a.substring(2);
+                String value;
+                int eq = key.indexOf('=');
+                if (eq >= 0) {
+                    value = key.substring(eq + 1);
+                    key = key.substring(0, eq);
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException(a + " needs a value");
+                }
+                given.put(key, value);
+            } else {
+                throw new IllegalArgumentException("unexpected argument " + a);
+            }
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("mode", quick ? "quick" : "full");
+        for (String[] k : KEYS) {
+            String value = System.getProperty("mailbox." + k[0], quick ? k[2] : k[1]);
+            if (given.containsKey(k[0])) {
+                value = given.remove(k[0]);
+            }
+            config.put(k[0], value);
+        }
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s) " + given.keySet());
+        }
+        return config;
+    }
+
+    private static String usage() {
+        StringBuilder b = new StringBuilder("usage: MailboxBenchmark [--quick] [--KEY VALUE | --KEY=VALUE ...]\n"
+                + "  (or -Dmailbox.KEY=VALUE; an option wins over a property)\n");
+        for (String[] k : KEYS) {
+            b.append(String.format("  --%-20s %s (default %s, quick %s)%n", k[0], k[3], k[1].isEmpty() ? "none" : k[1],
+                    k[2].isEmpty() ? "none" : k[2]));
+        }
+        return b.toString();
+    }
+
+    private int integer(String key) {
+        return Integer.parseInt(config.get(key).trim());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The run
+
+    private int run() throws Exception {
+        long runStart = System.nanoTime();
+        Path root = Path.of(config.get("root"));
+        Files.createDirectories(root);
+        String fsType = Files.getFileStore(root).type();
+        if (fsType.equals("tmpfs")) {
+            System.err.println("MailboxBenchmark: " + root + " is on tmpfs, which has no direct I/O; use --root on a disk file system");
+            return 2;
+        }
+        Path base = Files.createTempDirectory(root, "headroom-mailbox-bench-");
+        Thread cleaner = new Thread(() -> deleteTree(base), "mailbox-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleaner); // interrupted runs leave no domains behind
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("benchmark", "mailbox");
+        report.put("started", Instant.now().toString());
+        report.put("config", config);
+        report.put("environment", environment(root, fsType));
+        Map<String, Object> scenarios = new LinkedHashMap<>();
+        report.put("scenarios", scenarios);
+        boolean failed = false;
+
+        System.out.printf("mailbox benchmark (%s): domains under %s (%s), policies %s%n", config.get("mode"), base, fsType,
+                POLICIES.stream().map(MailboxPolicy::name).toList());
+        try {
+            for (String scenario : config.get("scenarios").split(",")) {
+                scenario = scenario.trim();
+                Map<String, Object> results = new LinkedHashMap<>();
+                scenarios.put(scenario, results);
+                for (MailboxPolicy policy : POLICIES) {
+                    System.out.printf("-- %s, %s policy ...%n", scenario, policy.name());
+                    long start = System.nanoTime();
+                    Map<String, Object> r;
+                    try {
+                        r = switch (scenario) {
+                            case "latency" -> latency(base, policy);
+                            case "idle" -> idle(base, policy);
+                            case "burst" -> burst(base, policy);
+                            default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+                        };
+                    } catch (Exception | Error e) {
+                        failed = true;
+                        System.out.printf("   FAILED: %s%n", e);
+                        e.printStackTrace(System.out);
+                        r = new LinkedHashMap<>();
+                        r.put("error", e.toString());
+                    }
+                    r.put("scenario_seconds", round((System.nanoTime() - start) / 1e9));
+                    r.put("policy", policy.toString());
+                    System.out.printf("   %s%n", brief(scenario, r));
+                    results.put(policy.name(), r);
+                }
+            }
+        } finally {
+            deleteTree(base);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleaner);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+        List<Map<String, Object>> table = table(scenarios);
+        report.put("table", table);
+        report.put("load_average_end", loadAverage());
+        report.put("run_seconds", round((System.nanoTime() - runStart) / 1e9));
+        System.out.println();
+        System.out.print(render(table));
+        System.out.printf("%nrun time %.1f s; load average %s at the start, %s at the end; 'met?' judges the Headroom column%n",
+                (System.nanoTime() - runStart) / 1e9, ((Map<?, ?>) report.get("environment")).get("load_average_start"),
+                loadAverage());
+        String json = config.get("json");
+        if (!json.isEmpty()) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(json).toFile(), report);
+            System.out.println("raw results: " + json);
+        }
+        return failed ? 1 : 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (a) latency: one host, requests one after another
+
+    private Map<String, Object> latency(Path base, MailboxPolicy policy) throws Exception {
+        int n = integer(policy == MailboxPolicy.HEADROOM ? "latency.n.headroom" : "latency.n.vdsm");
+        int warmup = integer("latency.warmup");
+        long pauseMaxNanos = TimeUnit.MILLISECONDS.toNanos(integer("latency.pause.ms"));
+        long timeoutMs = TimeUnit.SECONDS.toMillis(integer("latency.timeout.s"));
+        int hostId = integer("latency.host.id");
+        Random random = new Random(Long.parseLong(config.get("seed")));
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Resources res = new Resources()) {
+            FileStorageDomain domain = freshDomain(res, base, "latency-" + policy.name());
+            VolumeRef volume = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
+            domain.volumes().create(volume, MIB);
+            SpmMailbox spm = res.add(new SpmMailbox(domain, policy, integer("latency.max.host.id"), integer("spm.workers")));
+            spm.start();
+            ScheduledExecutorService hostThread = res.add(executor(
+                    Executors.newSingleThreadScheduledExecutor(named("bench-host-" + hostId, null))));
+            HostMailbox host = res.add(new HostMailbox(hostId, domain.uuid(), domain.inbox(), domain.outbox(), policy,
+                    MailboxLayout.SLOTS, hostThread));
+            host.start();
+
+            List<Double> samples = new ArrayList<>();
+            List<String> errors = new ArrayList<>();
+            long sizeMiB = 1;
+            int consecutiveFailures = 0;
+            Probe probe = null;
+            long measuredStart = 0;
+            for (int i = -warmup; i < n; i++) {
+                if (i == 0) {
+                    probe = new Probe(spm);
+                    measuredStart = System.nanoTime();
+                }
+                LockSupport.parkNanos(random.nextLong(pauseMaxNanos + 1));
+                sizeMiB++; // always larger: a real extension each time, never a duplicate of the last
+                long want = sizeMiB * MIB;
+                AtomicLong done = new AtomicLong();
+                long t0 = System.nanoTime();
+                try {
+                    long got = host.extend(volume, want).whenComplete((s, e) -> done.set(System.nanoTime()))
+                            .toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+                    if (got != want) {
+                        throw new IllegalStateException("asked for " + want + " bytes, reply says " + got);
+                    }
+                    consecutiveFailures = 0;
+                    if (i >= 0) {
+                        samples.add((done.get() - t0) / 1e6);
+                    }
+                } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+                    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                    errors.add("request " + i + ": " + cause);
+                    if (++consecutiveFailures >= 3) {
+                        throw new IllegalStateException("3 requests in a row failed: " + errors.subList(errors.size() - 3, errors.size()));
+                    }
+                }
+            }
+            double measuredSeconds = (System.nanoTime() - measuredStart) / 1e9;
+            long finalSize = domain.volumes().size(volume);
+            r.put("requests", n);
+            r.put("warmup", warmup);
+            r.put("answered", samples.size());
+            r.put("errors", errors);
+            r.putAll(summary(samples));
+            r.put("volume_size_mib_expected", sizeMiB);
+            r.put("volume_size_mib_found", finalSize / MIB);
+            r.put("measured_seconds", round(measuredSeconds));
+            r.put("costs", probe.finish(measuredSeconds));
+            r.put("host_stats", stats(host.stats()));
+            r.put("spm_stats", stats(spm.stats()));
+            r.put("samples_ms", rounded(samples));
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (b) idle: what an SPM reads when nothing happens
+
+    private Map<String, Object> idle(Path base, MailboxPolicy policy) throws Exception {
+        int maxHostId = integer("idle.max.host.id");
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Resources res = new Resources()) {
+            FileStorageDomain domain = freshDomain(res, base, "idle-" + policy.name());
+            SpmMailbox spm = res.add(new SpmMailbox(domain, policy, maxHostId, integer("spm.workers")));
+            spm.start();
+            // The window's ends fall between the SPM's scans (every 2 or 10 s from its start), so
+            // that none is counted as begun (scans) but not yet read (bytes), or the other way round.
+            Thread.sleep(Math.round(Double.parseDouble(config.get("idle.warmup.s")) * 1000));
+            long scans0 = spm.stats().scans.sum();
+            long bytes0 = spm.bytesRead();
+            Probe probe = new Probe(spm);
+            long t0 = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(integer("idle.seconds")));
+            long bytes1 = spm.bytesRead();
+            long scans = spm.stats().scans.sum() - scans0;
+            long t1 = System.nanoTime();
+            double seconds = (t1 - t0) / 1e9;
+            long bytes = bytes1 - bytes0;
+            long scanBytes = scans * maxHostId * (long) MailboxLayout.BLOCK_SIZE;
+            r.put("max_host_id", maxHostId);
+            r.put("seconds", round(seconds));
+            r.put("bytes_read", bytes);
+            r.put("kib_per_s", round(bytes / 1024.0 / seconds));
+            r.put("full_scans", scans);
+            r.put("full_scan_bytes", scanBytes);
+            r.put("full_scan_kib_per_s", round(scanBytes / 1024.0 / seconds));
+            r.put("events_block_bytes", bytes - scanBytes);
+            r.put("events_block_kib_per_s", round((bytes - scanBytes) / 1024.0 / seconds));
+            r.put("spm_bytes_read_per_second_20s_window", round(spm.bytesReadPerSecond()));
+            // What the policy means to read: a scan of max_host_id blocks every scanInterval, and the
+            // events block (512 bytes if eventsReadSmallest, else 4096) every eventsIntervalIdle.
+            double nominalScans = policy.periodicScan()
+                    ? maxHostId * 4.0 / (policy.scanInterval().toNanos() / 1e9) : 0;
+            r.put("nominal_full_scan_kib_per_s", round(nominalScans));
+            r.put("nominal_events_kib_per_s_if_512", round(0.5 / (policy.eventsIntervalIdle().toNanos() / 1e9)));
+            r.put("nominal_events_kib_per_s_if_4096", round(4.0 / (policy.eventsIntervalIdle().toNanos() / 1e9)));
+            if (policy.periodicScan() && seconds < 2 * policy.scanInterval().toNanos() / 1e9) {
+                r.put("note", String.format(Locale.ROOT, "the %.0f s window is short for a full scan every %d s: "
+                        + "the scans' share is not representative", seconds, policy.scanInterval().toSeconds()));
+            }
+            r.put("costs", probe.finish(seconds));
+            r.put("spm_stats", stats(spm.stats()));
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // (c) burst: every host asks at once
+
+    private Map<String, Object> burst(Path base, MailboxPolicy policy) throws Exception {
+        int hosts = integer("burst.hosts");
+        int maxHostId = integer("burst.max.host.id");
+        if (hosts > maxHostId) {
+            throw new IllegalArgumentException("burst.hosts " + hosts + " > burst.max.host.id " + maxHostId);
+        }
+        int submitters = Math.max(1, integer("burst.submitters"));
+        boolean sharedImage = switch (config.get("burst.images")) {
+            case "shared" -> true;
+            case "per-volume" -> false;
+            default -> throw new IllegalArgumentException("burst.images: per-volume or shared, not " + config.get("burst.images"));
+        };
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Resources res = new Resources()) {
+            long setupStart = System.nanoTime();
+            FileStorageDomain domain = freshDomain(res, base, "burst-" + policy.name());
+            VolumeRef[] volumes = new VolumeRef[hosts];
+            UUID image = UUID.randomUUID();
+            for (int i = 0; i < hosts; i++) {
+                volumes[i] = new VolumeRef(domain.uuid(), sharedImage ? image : UUID.randomUUID(), UUID.randomUUID());
+                domain.volumes().create(volumes[i], MIB);
+            }
+            SpmMailbox spm = res.add(new SpmMailbox(domain, policy, maxHostId, integer("spm.workers")));
+            spm.start();
+            List<Thread> pool = new CopyOnWriteArrayList<>();
+            ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(integer("burst.threads"),
+                    named("bench-hosts-", pool));
+            res.add(executor(scheduler));
+            HostMailbox[] mailboxes = new HostMailbox[hosts];
+            for (int i = 0; i < hosts; i++) {
+                mailboxes[i] = res.add(new HostMailbox(i + 1, domain.uuid(), domain.inbox(), domain.outbox(), policy,
+                        MailboxLayout.SLOTS, scheduler));
+                mailboxes[i].start();
+            }
+            double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
+            Thread.sleep(TimeUnit.SECONDS.toMillis(integer("burst.settle.s")));
+
+            long[] sent = new long[hosts];
+            long[] answered = new long[hosts];
+            String[] failures = new String[hosts];
+            CountDownLatch go = new CountDownLatch(1);
+            CountDownLatch remaining = new CountDownLatch(hosts);
+            AtomicInteger submitted = new AtomicInteger();
+            List<Thread> callers = new ArrayList<>();
+            for (int s = 0; s < submitters; s++) {
+                int first = s;
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = first; i < hosts; i += submitters) {
+                        int h = i;
+                        sent[h] = System.nanoTime();
+                        mailboxes[h].extend(volumes[h], 2 * MIB).whenComplete((size, error) -> {
+                            answered[h] = System.nanoTime();
+                            if (error != null) {
+                                failures[h] = String.valueOf(error.getCause() != null ? error.getCause() : error);
+                            } else if (size != 2 * MIB) {
+                                failures[h] = "reply says " + size + " bytes";
+                            }
+                            remaining.countDown();
+                        });
+                        submitted.incrementAndGet();
+                    }
+                }, "bench-burst-caller-" + s);
+                t.start();
+                callers.add(t);
+            }
+            Probe probe = new Probe(spm, pool);
+            long release = System.nanoTime();
+            go.countDown();
+            for (Thread t : callers) {
+                t.join();
+            }
+            long allSent = System.nanoTime();
+            boolean complete = remaining.await(integer("burst.timeout.s"), TimeUnit.SECONDS);
+            long end = System.nanoTime();
+            double seconds = (end - release) / 1e9;
+            Map<String, Object> costs = probe.finish(seconds);
+
+            List<Double> latencies = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
+            long lastAnswer = 0;
+            int unanswered = 0;
+            for (int h = 0; h < hosts; h++) {
+                if (answered[h] == 0) {
+                    unanswered++;
+                } else if (failures[h] != null) {
+                    failed.add("host " + (h + 1) + ": " + failures[h]);
+                } else {
+                    latencies.add((answered[h] - sent[h]) / 1e6);
+                    lastAnswer = Math.max(lastAnswer, answered[h]);
+                }
+            }
+            int wrongSize = 0;
+            for (VolumeRef v : volumes) {
+                if (domain.volumes().size(v) != 2 * MIB) {
+                    wrongSize++;
+                }
+            }
+            long requests = 0;
+            long replies = 0;
+            long resends = 0;
+            long timeouts = 0;
+            for (HostMailbox m : mailboxes) {
+                requests += m.stats().requests.sum();
+                replies += m.stats().replies.sum();
+                resends += m.stats().resends.sum();
+                timeouts += m.stats().timeouts.sum();
+            }
+            r.put("hosts", hosts);
+            r.put("max_host_id", maxHostId);
+            r.put("scheduler_threads", scheduler.getCorePoolSize());
+            r.put("images", sharedImage ? "shared" : "per-volume");
+            r.put("setup_seconds", round(setupSeconds));
+            r.put("answered", latencies.size());
+            r.put("failed", failed.size());
+            r.put("unanswered", unanswered);
+            r.put("all_answered_within_timeout", complete && failed.isEmpty());
+            r.put("failures", failed.size() > 20 ? failed.subList(0, 20) : failed);
+            r.putAll(summary(latencies));
+            r.put("submit_spread_ms", round((allSent - release) / 1e6));
+            r.put("last_answer_ms", lastAnswer == 0 ? null : round((lastAnswer - release) / 1e6));
+            r.put("volumes_not_extended", wrongSize);
+            r.put("host_requests", requests);
+            r.put("host_replies", replies);
+            r.put("host_resends", resends);
+            r.put("host_timeouts", timeouts);
+            r.put("costs", costs);
+            r.put("spm_stats", stats(spm.stats()));
+            r.put("latencies_ms", rounded(latencies));
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Costs: CPU of the SPM's threads and of the hosts' pool, and the process's I/O system calls
+
+    /** CPU and I/O counters at a start, for {@link #finish}. */
+    private final class Probe {
+        private final List<Thread> hostPool;
+        private final Map<Long, Long> spmCpu0 = new LinkedHashMap<>();
+        private final Map<Long, Long> hostCpu0 = new LinkedHashMap<>();
+        private final long spmBytes0;
+        private final SpmMailbox spm;
+        private final long processCpu0;
+        private final Map<String, Long> io0;
+
+        Probe(SpmMailbox spm) {
+            this(spm, List.of());
+        }
+
+        Probe(SpmMailbox spm, List<Thread> hostPool) {
+            this.spm = spm;
+            this.hostPool = hostPool;
+            this.spmBytes0 = spm.bytesRead();
+            for (Thread t : spmThreads()) {
+                spmCpu0.put(t.getId(), threads.getThreadCpuTime(t.getId()));
+            }
+            for (Thread t : hostPool) {
+                hostCpu0.put(t.getId(), threads.getThreadCpuTime(t.getId()));
+            }
+            processCpu0 = processCpuNanos();
+            io0 = procIo();
+        }
+
+        Map<String, Object> finish(double seconds) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            long spmCpu = 0;
+            for (Thread t : spmThreads()) {
+                long now = threads.getThreadCpuTime(t.getId());
+                if (now >= 0) {
+                    spmCpu += now - spmCpu0.getOrDefault(t.getId(), 0L);
+                }
+            }
+            c.put("spm_cpu_ms", round(spmCpu / 1e6));
+            c.put("spm_cpu_ms_per_s", round(spmCpu / 1e6 / seconds));
+            c.put("spm_inbox_bytes_read", spm.bytesRead() - spmBytes0);
+            if (!hostPool.isEmpty()) {
+                long hostCpu = 0;
+                for (Thread t : hostPool) {
+                    long now = threads.getThreadCpuTime(t.getId());
+                    if (now >= 0) {
+                        hostCpu += now - hostCpu0.getOrDefault(t.getId(), 0L);
+                    }
+                }
+                c.put("host_pool_cpu_ms", round(hostCpu / 1e6));
+            }
+            long processCpu = processCpuNanos() - processCpu0;
+            c.put("process_cpu_ms", round(processCpu / 1e6));
+            c.put("process_cpu_ms_per_s", round(processCpu / 1e6 / seconds));
+            Map<String, Long> io1 = procIo();
+            for (String k : List.of("syscr", "syscw", "rchar", "wchar")) {
+                if (io0.containsKey(k) && io1.containsKey(k)) {
+                    c.put("process_" + k, io1.get(k) - io0.get(k));
+                }
+            }
+            return c;
+        }
+    }
+
+    /** The SPM's loop and its extend workers (one SPM runs at a time). */
+    private static List<Thread> spmThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("mailbox-spm")).toList();
+    }
+
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /** /proc/self/io: read and write system calls and the bytes they moved. */
+    private static Map<String, Long> procIo() {
+        Map<String, Long> io = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                String[] kv = line.split(":\\s*");
+                if (kv.length == 2) {
+                    io.put(kv[0], Long.parseLong(kv[1].trim()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: no I/O counts
+        }
+        return io;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The table
+
+    private List<Map<String, Object>> table(Map<String, Object> scenarios) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<String, Object> e : scenarios.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> s = (Map<String, Map<String, Object>>) e.getValue();
+            Map<String, Object> h = s.getOrDefault("headroom", Map.of());
+            Map<String, Object> v = s.getOrDefault("vdsm", Map.of());
+            switch (e.getKey()) {
+                case "latency" -> {
+                    rows.add(row("latency", "requests answered", h, v, "answered", "count", null, null));
+                    for (String m : List.of("p50_ms", "p99_ms", "max_ms", "mean_ms")) {
+                        rows.add(row("latency", m.replace("_ms", "") + " (ms)", h, v, m, "ms", null, null));
+                    }
+                    rows.add(row("latency", "SPM CPU (ms/s)", costs(h), costs(v), "spm_cpu_ms_per_s", "ms", null, null));
+                    rows.add(row("latency", "process CPU (ms/s)", costs(h), costs(v), "process_cpu_ms_per_s", "ms", null, null));
+                }
+                case "idle" -> {
+                    Double vdsm = number(v.get("kib_per_s"));
+                    rows.add(row("idle", "inbox read (KiB/s)", h, v, "kib_per_s", "kib",
+                            vdsm == null ? "<= 0.5 x vdsm" : String.format(Locale.ROOT, "<= %.2f (0.5 x vdsm)", vdsm / 2),
+                            vdsm == null ? null : (Double x) -> x <= vdsm / 2));
+                    rows.add(row("idle", "  of which full scans (KiB/s)", h, v, "full_scan_kib_per_s", "kib", null, null));
+                    rows.add(row("idle", "  of which events block (KiB/s)", h, v, "events_block_kib_per_s", "kib", null, null));
+                    rows.add(row("idle", "full scans", h, v, "full_scans", "count", null, null));
+                    rows.add(row("idle", "SPM CPU (ms/s)", costs(h), costs(v), "spm_cpu_ms_per_s", "ms", null, null));
+                }
+                case "burst" -> {
+                    Object hosts = h.getOrDefault("hosts", v.get("hosts"));
+                    rows.add(row("burst", "answered (of " + hosts + ")", h, v, "answered", "count", "all",
+                            (Double x) -> hosts != null && x.intValue() == ((Number) hosts).intValue()));
+                    rows.add(row("burst", "p50 (ms)", h, v, "p50_ms", "ms", null, null));
+                    rows.add(row("burst", "p99 (ms)", h, v, "p99_ms", "ms", "<= 250", (Double x) -> x <= 250));
+                    rows.add(row("burst", "max (ms)", h, v, "max_ms", "ms", null, null));
+                    rows.add(row("burst", "last answer (ms)", h, v, "last_answer_ms", "ms", null, null));
+                    rows.add(row("burst", "host pool CPU (ms)", costs(h), costs(v), "host_pool_cpu_ms", "ms", null, null));
+                    rows.add(row("burst", "read syscalls (process)", costs(h), costs(v), "process_syscr", "count", null, null));
+                    rows.add(row("burst", "SPM seen->reply p99 (ms, bucketed)", spmLatency(h), spmLatency(v), "p99", "ms",
+                            null, null));
+                    rows.add(row("burst", "SPM full scans (since start)", stats(h), stats(v), "scans", "count", null, null));
+                    rows.add(row("burst", "SPM inbox read (MiB)", spmMiB(h), spmMiB(v), "mib", "ms", null, null));
+                    rows.add(row("burst", "host resends", h, v, "host_resends", "count", null, null));
+                }
+                default -> {
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Map<String, Object> spmLatency(Map<String, Object> r) {
+        Double us = number(stats(r).get("latency_p99_us_bucketed"));
+        return us == null ? Map.of() : Map.of("p99", us / 1000);
+    }
+
+    private static Map<String, Object> spmMiB(Map<String, Object> r) {
+        Double bytes = number(costs(r).get("spm_inbox_bytes_read"));
+        return bytes == null ? Map.of() : Map.of("mib", bytes / MIB);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> costs(Map<String, Object> r) {
+        return (Map<String, Object>) r.getOrDefault("costs", Map.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> stats(Map<String, Object> r) {
+        return (Map<String, Object>) r.getOrDefault("spm_stats", Map.of());
+    }
+
+    private interface Goal {
+        boolean met(Double headroom);
+    }
+
+    private static Map<String, Object> row(String scenario, String metric, Map<String, Object> h, Map<String, Object> v,
+                                           String key, String unit, String goal, Goal check) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("scenario", scenario);
+        row.put("metric", metric);
+        Double hv = number(h.get(key));
+        Double vv = number(v.get(key));
+        row.put("headroom", hv);
+        row.put("vdsm", vv);
+        row.put("ratio", hv != null && vv != null && vv != 0 ? hv / vv : null);
+        row.put("goal", goal);
+        row.put("met", goal == null ? null : hv != null && check != null && check.met(hv));
+        row.put("unit", unit);
+        return row;
+    }
+
+    private static Double number(Object o) {
+        return o instanceof Number n ? n.doubleValue() : null;
+    }
+
+    private static String render(List<Map<String, Object>> rows) {
+        String[] head = {"scenario", "metric", "headroom", "vdsm", "ratio", "goal", "met?"};
+        List<String[]> cells = new ArrayList<>();
+        cells.add(head);
+        for (Map<String, Object> r : rows) {
+            boolean count = "count".equals(r.get("unit"));
+            cells.add(new String[] {
+                    (String) r.get("scenario"), (String) r.get("metric"),
+                    format((Double) r.get("headroom"), count), format((Double) r.get("vdsm"), count),
+                    r.get("ratio") == null ? "-" : String.format(Locale.ROOT, "%.3f", (Double) r.get("ratio")),
+                    r.get("goal") == null ? "-" : (String) r.get("goal"),
+                    r.get("met") == null ? "-" : ((Boolean) r.get("met") ? "yes" : "NO")});
+        }
+        int[] width = new int[head.length];
+        for (String[] c : cells) {
+            for (int i = 0; i < c.length; i++) {
+                width[i] = Math.max(width[i], c[i].length());
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (int line = 0; line < cells.size(); line++) {
+            String[] c = cells.get(line);
+            for (int i = 0; i < c.length; i++) {
+                boolean numeric = i >= 2 && i <= 4;
+                String f = "%" + (numeric ? "" : "-") + width[i] + "s";
+                b.append(i == 0 ? "" : " | ").append(String.format(f, c[i]));
+            }
+            b.append('\n');
+            if (line == 0) {
+                for (int i = 0; i < width.length; i++) {
+                    b.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String format(Double d, boolean count) {
+        if (d == null) {
+            return "-";
+        }
+        return count ? String.format(Locale.ROOT, "%.0f", d) : String.format(Locale.ROOT, "%.2f", d);
+    }
+
+    private static String brief(String scenario, Map<String, Object> r) {
+        if (r.containsKey("error")) {
+            return "error: " + r.get("error");
+        }
+        return switch (scenario) {
+            case "latency" -> String.format(Locale.ROOT, "answered %s/%s, p50 %s ms, p99 %s ms, max %s ms, mean %s ms (%s s)",
+                    r.get("answered"), r.get("requests"), r.get("p50_ms"), r.get("p99_ms"), r.get("max_ms"), r.get("mean_ms"),
+                    r.get("scenario_seconds"));
+            case "idle" -> String.format(Locale.ROOT, "%s KiB/s (%s full scans in %s s: %s KiB/s; events block %s KiB/s), "
+                            + "SPM CPU %s ms/s%s", r.get("kib_per_s"), r.get("full_scans"), r.get("seconds"),
+                    r.get("full_scan_kib_per_s"), r.get("events_block_kib_per_s"), costs(r).get("spm_cpu_ms_per_s"),
+                    r.containsKey("note") ? "\n   note: " + r.get("note") : "");
+            case "burst" -> String.format(Locale.ROOT, "answered %s/%s (failed %s, unanswered %s), p50 %s ms, p99 %s ms, "
+                            + "max %s ms, last answer %s ms, host pool CPU %s ms, setup %s s (%s s)",
+                    r.get("answered"), r.get("hosts"), r.get("failed"), r.get("unanswered"), r.get("p50_ms"), r.get("p99_ms"),
+                    r.get("max_ms"), r.get("last_answer_ms"), costs(r).get("host_pool_cpu_ms"), r.get("setup_seconds"),
+                    r.get("scenario_seconds"));
+            default -> r.toString();
+        };
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Statistics
+
+    /** Count, mean, and nearest-rank percentiles of the samples (ms, 2 decimals). */
+    static Map<String, Object> summary(List<Double> samples) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        double[] sorted = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        s.put("samples", sorted.length);
+        if (sorted.length == 0) {
+            return s;
+        }
+        s.put("min_ms", round(sorted[0]));
+        s.put("p50_ms", round(percentile(sorted, 50)));
+        s.put("p90_ms", round(percentile(sorted, 90)));
+        s.put("p99_ms", round(percentile(sorted, 99)));
+        s.put("max_ms", round(sorted[sorted.length - 1]));
+        s.put("mean_ms", round(Arrays.stream(sorted).average().orElse(0)));
+        return s;
+    }
+
+    /** The smallest sample at least {@code p} % of the samples are not above (nearest rank). */
+    static double percentile(double[] sorted, double p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    private static double round(double d) {
+        return Math.round(d * 100.0) / 100.0;
+    }
+
+    private static List<Double> rounded(List<Double> samples) {
+        return samples.stream().map(MailboxBenchmark::round).toList();
+    }
+
+    private static Map<String, Object> stats(MailboxStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requests", s.requests.sum());
+        m.put("replies", s.replies.sum());
+        m.put("failures", s.failures.sum());
+        m.put("timeouts", s.timeouts.sum());
+        m.put("duplicates", s.duplicates.sum());
+        m.put("resends", s.resends.sum());
+        m.put("rejected_blocks", s.rejectedBlocks.sum());
+        m.put("rejected_messages", s.rejectedMessages.sum());
+        m.put("scans", s.scans.sum());
+        m.put("events", s.events.sum());
+        m.put("latency_p50_us_bucketed", s.latency.percentileMicros(50));
+        m.put("latency_p99_us_bucketed", s.latency.percentileMicros(99));
+        return m;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Environment, domains, clean-up
+
+    private static Map<String, Object> environment(Path root, String fsType) {
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("processors", Runtime.getRuntime().availableProcessors());
+        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        env.put("root", root.toString());
+        env.put("root_fs_type", fsType);
+        env.put("load_average_start", loadAverage());
+        env.put("max_open_files", openFilesLimit());
+        return env;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String openFilesLimit() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/limits"))) {
+            return lines.filter(l -> l.startsWith("Max open files")).map(l -> l.replace("Max open files", "").trim()
+                    .replaceAll("\\s+", " ")).findFirst().orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** A new domain in its own directory, deleted when {@code res} closes (after all else in it). */
+    private static FileStorageDomain freshDomain(Resources res, Path base, String name) throws IOException {
+        Path dir = Files.createDirectory(base.resolve(name));
+        res.add(() -> deleteTree(dir));
+        return FileStorageDomain.create(dir, UUID.randomUUID(), "file");
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    System.err.println("MailboxBenchmark: could not delete " + p + ": " + e);
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("MailboxBenchmark: could not delete " + dir + ": " + e);
+        }
+    }
+
+    private static ThreadFactory named(String name, List<Thread> made) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, made == null ? name : name + n.incrementAndGet());
+            t.setDaemon(true);
+            if (made != null) {
+                made.add(t);
+            }
+            return t;
+        };
+    }
+
+    /** Stops the executor when closed; it belongs in {@link Resources} before the mailboxes that use it. */
+    private static ExecutorCloser executor(ScheduledExecutorService e) {
+        return new ExecutorCloser(e);
+    }
+
+    private record ExecutorCloser(ScheduledExecutorService executor) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            executor.shutdownNow();
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Closes what was added, last first, every one even when some fail. */
+    private static final class Resources implements AutoCloseable {
+        private final Deque<AutoCloseable> open = new ArrayDeque<>();
+
+        <T extends AutoCloseable> T add(T resource) {
+            open.push(resource);
+            return resource;
+        }
+
+        ScheduledExecutorService add(ExecutorCloser closer) {
+            open.push(closer);
+            return closer.executor();
+        }
+
+        @Override
+        public void close() throws Exception {
+            Exception first = null;
+            while (!open.isEmpty()) {
+                try {
+                    open.pop().close();
+                } catch (Exception e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+}
