@@ -48,7 +48,8 @@ import org.headroom.storage.FileStorageDomain;
  *
  * <ol>
  * <li><b>latency</b>: one host sends extend requests one after another, each waiting for its
- *     reply, a random pause of 0..20 ms between them; request → reply percentiles from the raw samples.
+ *     reply, a random pause between them of 0..20 ms or a whole tick of the policy's slowest poller
+ *     (VDSM: 0.5 s), whichever is longer; request → reply percentiles from the raw samples.
  * <li><b>idle</b>: an SPM serving 250 hosts while nothing happens; inbox bytes read per second.
  * <li><b>burst</b>: 2000 hosts sharing one 4-thread scheduler each send one request at the same
  *     instant; how many were answered, how fast, and what the hosts' polling cost.
@@ -263,7 +264,10 @@ public final class MailboxBenchmark {
     private Map<String, Object> latency(Path base, MailboxPolicy policy) throws Exception {
         int n = integer(policy == MailboxPolicy.HEADROOM ? "latency.n.headroom" : "latency.n.vdsm");
         int warmup = integer("latency.warmup");
-        long pauseMaxNanos = TimeUnit.MILLISECONDS.toNanos(integer("latency.pause.ms"));
+        // Requests must not line up with either side's ticks: pause at random over a whole tick of
+        // the slower side (VDSM: 0.5 s), else a fixed phase decides the round trip.
+        long pauseMaxNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(integer("latency.pause.ms")),
+                Math.max(policy.eventsIntervalIdle().toNanos(), policy.hostPollMax().toNanos()));
         long timeoutMs = TimeUnit.SECONDS.toMillis(integer("latency.timeout.s"));
         int hostId = integer("latency.host.id");
         Random random = new Random(Long.parseLong(config.get("seed")));

@@ -166,6 +166,7 @@ public final class FileStorageDomain implements StorageDomain {
     }
 
     /** The domain's volumes, sorted by image then volume. */
+    @Override
     public List<VolumeRef> listVolumes() {
         return ((ListableVolumeBackend) volumes).list();
     }

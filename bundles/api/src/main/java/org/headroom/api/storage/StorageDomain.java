@@ -46,6 +46,26 @@ public interface StorageDomain {
         }
     }
 
+    /** Every volume of the domain, in one pass over its images. */
+    default java.util.List<VolumeRef> listVolumes() {
+        java.util.List<VolumeRef> all = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> images = java.nio.file.Files.list(path().resolve("images"))) {
+            for (Path image : (Iterable<Path>) images::iterator) {
+                try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(image)) {
+                    for (Path file : (Iterable<Path>) files::iterator) {
+                        all.add(new VolumeRef(uuid(), UUID.fromString(image.getFileName().toString()),
+                                UUID.fromString(file.getFileName().toString())));
+                    }
+                } catch (IllegalArgumentException notAVolume) {
+                    // A file or directory that is not named by a UUID: not a volume.
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new StorageException("cannot list the volumes of domain " + uuid() + ": " + e.getMessage(), e);
+        }
+        return all;
+    }
+
     default VolumeRef volume(UUID volume) {
         Path images = path().resolve("images");
         try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(images)) {

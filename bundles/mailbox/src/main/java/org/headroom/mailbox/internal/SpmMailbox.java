@@ -63,6 +63,8 @@ public final class SpmMailbox implements AutoCloseable {
     private final byte[] eventsSector = new byte[SmallDirectReader.SECTOR];
     /** Volumes by the UUID requests name them by: looking one up lists the domain's images. */
     private final java.util.Map<UUID, VolumeRef> volumes = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When the volume index was last rebuilt; requests seen before then need no new rebuild. */
+    private long indexedNanos = Long.MIN_VALUE / 2;
     private Thread loop;
     private volatile boolean running;
     private UUID lastEvent = new UUID(0, 0);
@@ -195,8 +197,8 @@ public final class SpmMailbox implements AutoCloseable {
                     long took = System.nanoTime() - now;
                     nextScan = now + scanInterval(now);
                     // A full scan of many hosts takes milliseconds: while events keep coming, leave
-                    // at least as long again between scans, so that scanning stays under half the time.
-                    nextEvents = Math.max(nextEvents, System.nanoTime() + took);
+                    // three times as long between scans, so that scanning takes at most a quarter of the time.
+                    nextEvents = Math.max(nextEvents, System.nanoTime() + 3 * took);
                 }
                 first = false;
                 flushReplies();
@@ -295,17 +297,17 @@ public final class SpmMailbox implements AutoCloseable {
         long size = e.message().sizeMiB() * MIB;
         Reply reply;
         try {
-            VolumeRef volume = volumes.computeIfAbsent(volumeId, domain::volume);
+            VolumeRef volume = lookUp(volumeId, seen);
             long reached;
             try {
                 reached = domain.volumes().extend(volume, size);
             } catch (UnknownVolumeException gone) {
-                // Removed (or moved to another image) since it was cached: look it up once more.
+                // Removed (or moved to another image) since it was indexed: look it up once more.
                 volumes.remove(volumeId);
-                volume = volumes.computeIfAbsent(volumeId, domain::volume);
+                volume = lookUp(volumeId, System.nanoTime());
                 reached = domain.volumes().extend(volume, size);
             }
-            LOG.info("SPM mailbox: host {} extended {} to {} MiB (now {} MiB)", e.host(), volume, e.message().sizeMiB(), reached / MIB);
+            LOG.debug("SPM mailbox: host {} extended {} to {} MiB (now {} MiB)", e.host(), volume, e.message().sizeMiB(), reached / MIB);
             reply = new Reply(e.host(), e.slot(), e.request(), seen, true);
         } catch (UnknownVolumeException unknown) {
             stats.rejectedMessages.increment();
@@ -318,6 +320,32 @@ public final class SpmMailbox implements AutoCloseable {
         replies.add(reply);
         extending.decrementAndGet();
         LockSupport.unpark(loop);
+    }
+
+    /**
+     * The volume a request names by UUID. Requests carry no image UUID, and finding one volume
+     * means listing the domain's images: on a miss the whole index is rebuilt in one pass (once
+     * for a burst of new volumes, not once per volume).
+     */
+    private VolumeRef lookUp(UUID volumeId, long seen) {
+        VolumeRef ref = volumes.get(volumeId);
+        if (ref != null) {
+            return ref;
+        }
+        synchronized (volumes) {
+            ref = volumes.get(volumeId);
+            if (ref == null && indexedNanos - seen < 0) {
+                for (VolumeRef v : domain.listVolumes()) {
+                    volumes.put(v.volume(), v);
+                }
+                indexedNanos = System.nanoTime();
+                ref = volumes.get(volumeId);
+            }
+        }
+        if (ref == null) {
+            throw new UnknownVolumeException(new VolumeRef(domain.uuid(), new UUID(0, 0), volumeId));
+        }
+        return ref;
     }
 
     /** The request with size 0: how the protocol says "failed". */

@@ -88,14 +88,25 @@ public class FileVolumeBackend implements ListableVolumeBackend {
         }
     }
 
+    private final java.util.Map<Path, Object> extending = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
-     * Grows the file, never shrinks it. Serialized in this process and locked against others, so
-     * that a smaller request racing a larger one cannot cut the file back after the larger grew it.
+     * Grows the file, never shrinks it. Serialized per volume in this process and locked against
+     * others, so that a smaller request racing a larger one cannot cut the file back after the
+     * larger grew it.
      */
     @Override
-    public synchronized long extend(VolumeRef volume, long size) {
+    public long extend(VolumeRef volume, long size) {
         long bytes = Sizes.mib(volume, size) * Sizes.MIB;
         Path file = existing(volume);
+        // One extension of a volume at a time in this JVM (a FileLock held twice by one JVM throws);
+        // other volumes' extensions go on meanwhile. The FileLock keeps other processes out.
+        synchronized (extending.computeIfAbsent(file, f -> new Object())) {
+            return extend(volume, file, bytes);
+        }
+    }
+
+    private long extend(VolumeRef volume, Path file, long bytes) {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw");
              FileLock lock = f.getChannel().lock()) {
             long before = f.length();
