@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -39,6 +40,9 @@ import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.hypervisor.Hypervisor;
+import org.headroom.api.storage.StorageDomain;
+import org.headroom.api.storage.StorageDomains;
+import org.headroom.api.storage.VolumeRef;
 import org.junit.After;
 import org.junit.AssumptionViolatedException;
 import org.junit.Test;
@@ -71,6 +75,7 @@ public class HeadroomKarafIT {
     private static final String QEMU_IMG_PROPERTY = "headroom.itest.qemu-img";
     private static final String CI_PROPERTY = "headroom.itest.ci";
     private static final String TMP_PROPERTY = "headroom.itest.tmp";
+    private static final String STORAGE_PROPERTY = "headroom.itest.storage";
 
     private static final long MIB = 1 << 20;
 
@@ -90,11 +95,16 @@ public class HeadroomKarafIT {
     @Filter("(hypervisor.type=qmp)")
     private Hypervisor hypervisor;
 
+    @Inject
+    private StorageDomains storageDomains;
+
     // What a test started; @After ends all of it, also when the test failed.
     private Process qemu;
     private Thread qemuKiller;
     private Path workDir;
     private org.osgi.service.cm.Configuration vmConfiguration;
+    private org.osgi.service.cm.Configuration monitorConfiguration;
+    private VolumeRef volume;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -121,6 +131,9 @@ public class HeadroomKarafIT {
             editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.useFallbackRepositories", "false"),
             // Pax Exam picks free RMI ports itself; not SSH, which a developer's Karaf may hold.
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            // The embedded default's storage domain, in the build directory rather than /var/lib.
+            editConfigurationFilePut("etc/org.headroom.storage.cfg", "root", new File(work, "storage").getAbsolutePath()),
+            systemProperty(STORAGE_PROPERTY).value(new File(work, "storage").getAbsolutePath()),
             systemProperty(QEMU_PROPERTY).value(onPath(System.getProperty(QEMU_PROPERTY, "qemu-system-x86_64"))),
             systemProperty(QEMU_IMG_PROPERTY).value(onPath(System.getProperty(QEMU_IMG_PROPERTY, "qemu-img"))),
             systemProperty(CI_PROPERTY).value(Boolean.toString("true".equalsIgnoreCase(System.getenv("CI")))),
@@ -136,13 +149,26 @@ public class HeadroomKarafIT {
     public void headroomFeatureIsInstalledAndItsBundlesAreActive() throws Exception {
         assertTrue("feature headroom is not installed",
                 featuresService.isInstalled(featuresService.getFeature("headroom")));
-        for (String name : List.of("org.headroom.api", "org.headroom.qmp")) {
+        for (String name : List.of("org.headroom.api", "org.headroom.qmp", "org.headroom.storage", "org.headroom.mailbox",
+                "org.headroom.thinextend")) {
             Bundle bundle = bundle(name);
             assertEquals(name + " state", Bundle.ACTIVE, bundle.getState());
         }
         assertEquals("qmp", hypervisor.type());
-        String commands = shell("help headroom");
-        for (String command : List.of("headroom:vms", "headroom:drives", "headroom:qmp")) {
+        // Commands register once their bundle's services are there: give them a few seconds.
+        List<String> expected = List.of("headroom:vms", "headroom:drives", "headroom:qmp", "headroom:domains",
+                "headroom:mailbox", "headroom:volumes", "headroom:extend");
+        String commands = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            commands = sessionFactory.getRegistry().getCommands().stream()
+                    .map(c -> c.getScope() + ":" + c.getName()).sorted().toList().toString();
+            if (expected.stream().allMatch(commands::contains)) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        for (String command : expected) {
             assertTrue(command + " missing from:\n" + commands, commands.contains(command));
         }
     }
@@ -195,10 +221,52 @@ public class HeadroomKarafIT {
         assertEquals("threshold after the event: " + String.join("|", drive), "-", drive[7]);
     }
 
+    /**
+     * The whole loop in Karaf: a thin qcow2 on a loop-device volume of the embedded default's
+     * domain; a write past the threshold; the volume monitor extends it (this host is the SPM) and
+     * headroom:volumes shows the extension.
+     */
+    @Test
+    public void theVolumeMonitorExtendsARealQemusThinDisk() throws Exception {
+        requireExecutable("/usr/sbin/losetup", "losetup");
+        monitorConfiguration = configurationAdmin.getConfiguration("org.headroom.thinextend", "?");
+        Hashtable<String, Object> chunks = new Hashtable<>();
+        chunks.put("chunk_mb", "64");
+        monitorConfiguration.update(chunks);
+
+        StorageDomain domain = storageDomains.domains().get(0);
+        assertTrue(domain.path().toString(), domain.path().startsWith(System.getProperty(STORAGE_PROPERTY)));
+        volume = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
+        domain.volumes().create(volume, 64 * MIB);
+        Path device = domain.volumes().activate(volume);
+        Path socket = startQemu(device.toString(), "host_device", "1G");
+        String vm = "itest-extend";
+        attach(vm, socket);
+
+        String[] row = awaitVolumeRow(vm, "armed");
+        assertEquals("physical MiB: " + String.join("|", row), "64", row[5]);
+        assertEquals("threshold MiB (64 MiB less 80 % of a chunk): " + String.join("|", row), "12", row[7]);
+
+        String hmp = shell("headroom:qmp " + vm + " human-monitor-command "
+                + "'{\"command-line\":\"qemu-io -d /machine/peripheral/vd0/virtio-backend \\\"write -P 0xcd 0 20M\\\"\"}'");
+        assertTrue("qemu-io failed: " + hmp, !hmp.contains("failed") && !hmp.contains("rror"));
+
+        row = awaitVolumeRow(vm, "armed", "1");
+        assertEquals("physical MiB after one extension: " + String.join("|", row), "128", row[5]);
+        assertEquals(128 * MIB, domain.volumes().size(volume));
+        String summary = shell("headroom:volumes");
+        assertTrue(summary, summary.contains("1 extensions, 0 pauses, 0 failures"));
+    }
+
     /** Detaches Headroom, then kills QEMU and deletes its files: each step also when one before failed. */
     @After
     public void cleanUp() throws Exception {
         try {
+            if (monitorConfiguration != null) {
+                org.osgi.service.cm.Configuration c = monitorConfiguration;
+                monitorConfiguration = null;
+                c.delete();
+            }
             if (vmConfiguration != null) {
                 org.osgi.service.cm.Configuration c = vmConfiguration;
                 vmConfiguration = null;
@@ -207,6 +275,11 @@ public class HeadroomKarafIT {
         } finally {
             try {
                 stopQemu();
+                if (volume != null) {
+                    VolumeRef v = volume;
+                    volume = null;
+                    storageDomains.domain(v.domain()).orElseThrow().volumes().deactivate(v);
+                }
             } finally {
                 if (workDir != null) {
                     Path dir = workDir;
@@ -223,21 +296,26 @@ public class HeadroomKarafIT {
 
     /** QEMU paused before it runs (-S), one qcow2 drive vd0 (format node q0 over file node f0). */
     private Path startQemu() throws Exception {
+        return startQemu(null, "file", "64M");
+    }
+
+    /** The same on {@code volume} (a file or device), or on a new file when null. */
+    private Path startQemu(String volume, String driver, String capacity) throws Exception {
         String qemuBinary = System.getProperty(QEMU_PROPERTY, "");
         String qemuImg = System.getProperty(QEMU_IMG_PROPERTY, "");
         requireExecutable(qemuBinary, "qemu-system-x86_64");
         requireExecutable(qemuImg, "qemu-img");
 
         workDir = Files.createTempDirectory(Path.of(System.getProperty(TMP_PROPERTY, "/tmp")), "headroom-it-");
-        Path disk = workDir.resolve("vd0.qcow2");
+        String disk = volume != null ? volume : workDir.resolve("vd0.qcow2").toString();
         Path socket = workDir.resolve("qmp.sock");
         Path log = workDir.resolve("qemu.log");
-        run(List.of(qemuImg, "create", "-q", "-f", "qcow2", disk.toString(), "64M"));
+        run(List.of(qemuImg, "create", "-q", "-f", "qcow2", disk, capacity));
 
         List<String> command = List.of(qemuBinary, "-nodefaults", "-display", "none",
                 "-machine", "q35", "-accel", "tcg", "-m", "64", "-S",
                 "-qmp", "unix:" + socket + ",server=on,wait=off",
-                "-blockdev", "driver=file,filename=" + disk + ",node-name=f0",
+                "-blockdev", "driver=" + driver + ",filename=" + disk + ",node-name=f0",
                 "-blockdev", "driver=qcow2,file=f0,node-name=q0",
                 "-device", "virtio-blk-pci,drive=q0,id=vd0");
         qemu = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -347,6 +425,33 @@ public class HeadroomKarafIT {
             }
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * The row of headroom:volumes for {@code vm} (VM, Drive, Volume, State, Capacity, Physical,
+     * Allocation, Threshold, Extensions, ...) once it is in {@code state} with {@code extensions}
+     * extensions (any when null); retried for 20 s.
+     */
+    private String[] awaitVolumeRow(String vm, String state, String... extensions) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String table = "";
+        while (System.nanoTime() < deadline) {
+            table = shell("headroom:volumes");
+            String line = row(table, vm);
+            if (line != null) {
+                String[] cells = line.split("\\|");
+                for (int i = 0; i < cells.length; i++) {
+                    cells[i] = cells[i].trim();
+                }
+                if (cells.length > 8 && cells[3].equals(state)
+                        && (extensions.length == 0 || cells[8].equals(extensions[0]))) {
+                    return cells;
+                }
+            }
+            Thread.sleep(200);
+        }
+        fail("headroom:volumes never showed " + vm + " " + state + " " + String.join(",", extensions) + ":\n" + table);
+        return null;
     }
 
     private static DriveEvent.ThresholdCrossed awaitThresholdCrossed(BlockingQueue<DriveEvent> events, String vm,
