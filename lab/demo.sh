@@ -31,7 +31,7 @@ mkdir -p "$KARAF"; tar -xzf "$dist" -C "$KARAF" --strip-components=1
 loop="" qemu_pid="" karaf_started="" tail_pid=""
 cleanup() {
   set +e
-  [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
+  [ -n "$tail_pid" ] && pkill -P $$ -x tail 2>/dev/null
   if [ -n "$karaf_started" ]; then "$KARAF/bin/stop" >/dev/null 2>&1
     for _ in $(seq 1 100); do pgrep -f "karaf.base=$KARAF" >/dev/null || break; sleep 0.2; done
     p=$(pgrep -f "karaf.base=$KARAF"); [ -n "$p" ] && kill -9 $p; fi
@@ -70,7 +70,8 @@ echo "karaf@headroom> headroom:volumes"; shell "headroom:volumes"
 
 say "Running the guest; each extension as Headroom logs it"
 log=$KARAF/data/log/karaf.log
-tail -n 0 -F "$log" 2>/dev/null | grep --line-buffered -E 'extended|failed|ENOSPC|OutOfSpace' | sed -u 's/^.*| //' &
+# --pid: the tail ends with this script, whatever happens (it must not outlive the demo).
+tail --pid=$$ -n 0 -F "$log" 2>/dev/null | grep --line-buffered -E 'extended|failed|ENOSPC|OutOfSpace' | sed -u 's/^.*| //' &
 tail_pid=$!
 shell "headroom:qmp demo cont" >/dev/null
 start=$(date +%s)
@@ -79,7 +80,7 @@ while ! grep -q 'hr: DONE' "$WORK/console.log" 2>/dev/null; do
   [ $(($(date +%s) - start)) -gt 900 ] && { echo "the guest did not finish in 15 minutes"; exit 1; }
   sleep 0.5
 done
-sleep 0.5; kill "$tail_pid" 2>/dev/null; tail_pid=""
+sleep 0.5; pkill -P $$ -x tail 2>/dev/null; tail_pid=""
 
 say "Summary"
 grep 'hr: DONE' "$WORK/console.log"

@@ -95,6 +95,16 @@ public class QemuHypervisor implements Hypervisor {
         if (threshold < 0) {
             return CompletableFuture.failedFuture(new HypervisorException("negative threshold " + threshold + " for " + drive));
         }
+        // Re-arming is on every extension's path: use the node as last read, read it only when unknown.
+        java.util.Optional<String> node;
+        try {
+            node = vm(drive.vm()).armedNode(drive.drive());
+        } catch (HypervisorException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (node.isPresent()) {
+            return wrap(vm(drive.vm()).qmp().blockSetWriteThreshold(node.get(), threshold), "arming " + drive);
+        }
         return drive(drive).thenCompose(d ->
                 wrap(vm(drive.vm()).qmp().blockSetWriteThreshold(d.nodeName(), threshold), "arming " + drive));
     }

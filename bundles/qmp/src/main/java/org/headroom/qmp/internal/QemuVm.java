@@ -18,6 +18,9 @@ public interface QemuVm {
 
     CompletableFuture<List<DriveInfo>> drives();
 
+    /** The node a drive's threshold is armed on, as last read (no QMP round trip). */
+    java.util.Optional<String> armedNode(String drive);
+
     /** Where this VM's drive events go; set by the hypervisor that binds it, null to stop. */
     void eventSink(DriveEventListener sink);
 }

@@ -42,6 +42,8 @@ public class QemuVmConnection implements QemuVm, QmpEventListener, AutoCloseable
     private Qmp qmp;
     private volatile DriveEventListener sink;
     private volatile Map<String, DriveRef> nodes = Map.of();
+    /** Drive name → the node its threshold is armed on, as last read. */
+    private volatile Map<String, String> armedNodes = Map.of();
     private volatile VmState state = VmState.UNREACHABLE;
     private volatile String reason = "";
     private volatile boolean connectedBefore;
@@ -112,8 +114,14 @@ public class QemuVmConnection implements QemuVm, QmpEventListener, AutoCloseable
                             VolumeSize.of(d.path(), d.physical()), d.allocation(), d.threshold(), d.ioStatus()))
                     .toList();
             nodes = QemuDrives.nodeIndex(drives, devices.join(), name);
+            armedNodes = drives.stream().collect(java.util.stream.Collectors.toMap(d -> d.ref().drive(), DriveInfo::nodeName));
             return drives;
         });
+    }
+
+    @Override
+    public java.util.Optional<String> armedNode(String drive) {
+        return java.util.Optional.ofNullable(armedNodes.get(drive));
     }
 
     @Override

@@ -57,13 +57,15 @@ public final class LoopVolumeBackend extends FileVolumeBackend {
     @Override
     public long refresh(VolumeRef volume) {
         Path file = existing(volume);
-        List<String> devices = devices(file);
+        List<String> devices = attachedViaSysfs(file);
         if (devices.isEmpty()) {
             return size(volume);
         }
         long seen = Long.MAX_VALUE;
         for (String device : devices) {
-            commands.run(List.of("losetup", "-c", device));
+            if (!LoopDevices.setCapacity(device)) {
+                commands.run(List.of("losetup", "-c", device));
+            }
             seen = Math.min(seen, deviceSize(device)); // the smallest view is the one a guest may hit
         }
         return seen;
@@ -94,6 +96,15 @@ public final class LoopVolumeBackend extends FileVolumeBackend {
     /** The loop devices attached to {@code file}; {@code losetup -j} matches the file itself, not its name. */
     private List<String> devices(Path file) {
         return parseDevices(commands.run(List.of("losetup", "-j", file.toString())));
+    }
+
+    /** The same from sysfs, without a process: for the refresh on every extension's path. */
+    private List<String> attachedViaSysfs(Path file) {
+        try {
+            return LoopDevices.holding(file);
+        } catch (IOException noSysfs) {
+            return devices(file);
+        }
     }
 
     /** The devices in {@code losetup -j} output: {@code /dev/loop0: [65024]:2154990 (/path/of/file)}. */

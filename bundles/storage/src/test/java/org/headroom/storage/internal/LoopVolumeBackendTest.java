@@ -56,7 +56,7 @@ class LoopVolumeBackendTest {
         backend.create(ref, 3 * MIB);
 
         assertThat(backend.refresh(ref)).isEqualTo(3 * MIB);
-        assertThat(losetup.commands()).containsExactly("losetup -j " + backend.file(ref));
+        assertThat(losetup.commands()).as("devices are found in sysfs, no process").isEmpty();
     }
 
     @Test

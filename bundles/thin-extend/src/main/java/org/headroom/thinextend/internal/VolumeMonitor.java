@@ -52,6 +52,7 @@ public final class VolumeMonitor implements DriveEventListener, AutoCloseable {
         long sent;
         long replied;
         long refreshed;
+        long armed;
         long fromSize;
     }
 
@@ -348,21 +349,38 @@ public final class VolumeMonitor implements DriveEventListener, AutoCloseable {
                     t.refreshed = done;
                     boolean resumes = w.monitor().pausedForSpace();
                     List<DriveMonitor.Action> next = w.monitor().onExtended(done, drive.physical());
-                    act(w, next);
-                    if (w.monitor().state() != DriveMonitor.State.FAILED) {
+                    if (w.monitor().state() == DriveMonitor.State.FAILED) {
+                        act(w, next);
+                        return;
+                    }
+                    // The extension is done when the threshold is armed again: time it to there.
+                    CompletableFuture<Void> rearmed = CompletableFuture.completedFuture(null);
+                    for (DriveMonitor.Action a : next) {
+                        if (a instanceof DriveMonitor.Action.Arm arm) {
+                            rearmed = w.hypervisor().setWriteThreshold(w.monitor().drive(), arm.threshold())
+                                    .toCompletableFuture();
+                        }
+                    }
+                    List<DriveMonitor.Action> rest = next.stream().filter(a -> !(a instanceof DriveMonitor.Action.Arm)).toList();
+                    rearmed.whenCompleteAsync((ok, armError) -> {
+                        if (armError != null) {
+                            LOG.warn("{}: re-arming the threshold failed: {}", w.monitor().drive(), cause(armError).getMessage());
+                        }
+                        t.armed = clock.getAsLong();
+                        act(w, rest);
                         logExtension(w, drive.physical(), resumes);
                         completeWaiters(w, drive.physical(), null);
-                    }
+                    }, monitorThread);
                 }, monitorThread);
     }
 
     private void logExtension(Watched w, long physical, boolean resumed) {
         Timing t = w.timing();
-        long total = t.refreshed - t.triggered;
+        long total = t.armed - t.triggered;
         stats.extension(w.monitor().drive(), total);
-        LOG.info("extended {} (volume {}) {} -> {} MiB: wait {} ms, extend {} ms, refresh {} ms, total {} ms{}",
+        LOG.info("extended {} (volume {}) {} -> {} MiB: wait {} ms, extend {} ms, refresh {} ms, re-arm {} ms, total {} ms{}",
                 w.monitor().drive(), w.volume().volume(), t.fromSize / MIB, physical / MIB, ms(t.sent - t.triggered),
-                ms(t.replied - t.sent), ms(t.refreshed - t.replied), ms(total), resumed ? "; VM resumed" : "");
+                ms(t.replied - t.sent), ms(t.refreshed - t.replied), ms(t.armed - t.refreshed), ms(total), resumed ? "; VM resumed" : "");
     }
 
     private static void completeWaiters(Watched w, Long size, String problem) {
