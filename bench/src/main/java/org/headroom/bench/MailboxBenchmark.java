@@ -123,54 +123,11 @@ public final class MailboxBenchmark {
     // Configuration
 
     private static Map<String, String> parse(String[] args) {
-        boolean quick = false;
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                return null;
-            } else if (a.equals("--quick")) {
-                quick = true;
-            } else if (a.startsWith("--")) {
-                String key = a.substring(2);
-                String value;
-                int eq = key.indexOf('=');
-                if (eq >= 0) {
-                    value = key.substring(eq + 1);
-                    key = key.substring(0, eq);
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new IllegalArgumentException(a + " needs a value");
-                }
-                given.put(key, value);
-            } else {
-                throw new IllegalArgumentException("unexpected argument " + a);
-            }
-        }
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("mode", quick ? "quick" : "full");
-        for (String[] k : KEYS) {
-            String value = System.getProperty("mailbox." + k[0], quick ? k[2] : k[1]);
-            if (given.containsKey(k[0])) {
-                value = given.remove(k[0]);
-            }
-            config.put(k[0], value);
-        }
-        if (!given.isEmpty()) {
-            throw new IllegalArgumentException("unknown option(s) " + given.keySet());
-        }
-        return config;
+        return BenchOptions.parse(args, KEYS, "mailbox");
     }
 
     private static String usage() {
-        StringBuilder b = new StringBuilder("usage: MailboxBenchmark [--quick] [--KEY VALUE | --KEY=VALUE ...]\n"
-                + "  (or -Dmailbox.KEY=VALUE; an option wins over a property)\n");
-        for (String[] k : KEYS) {
-            b.append(String.format("  --%-20s %s (default %s, quick %s)%n", k[0], k[3], k[1].isEmpty() ? "none" : k[1],
-                    k[2].isEmpty() ? "none" : k[2]));
-        }
-        return b.toString();
+        return BenchOptions.usage("MailboxBenchmark", KEYS, "mailbox");
     }
 
     private int integer(String key) {

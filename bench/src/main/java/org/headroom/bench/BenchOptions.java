@@ -1,0 +1,70 @@
+package org.headroom.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The command line of the end-to-end benchmarks: {@code --quick}, {@code --KEY VALUE} or
+ * {@code --KEY=VALUE}, or {@code -D<prefix>.KEY=VALUE}; an option wins over a property. Each key
+ * is {@code {name, full default, quick default, description}}.
+ */
+final class BenchOptions {
+    private BenchOptions() {
+    }
+
+    /** The settings, with "mode" full or quick; null when help was asked for. */
+    static Map<String, String> parse(String[] args, String[][] keys, String prefix) {
+        boolean quick = false;
+        Map<String, String> given = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                return null;
+            } else if (a.equals("--quick")) {
+                quick = true;
+            } else if (a.startsWith("--")) {
+                String key = a.substring(2);
+                String value;
+                int eq = key.indexOf('=');
+                if (eq >= 0) {
+                    value = key.substring(eq + 1);
+                    key = key.substring(0, eq);
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException(a + " needs a value");
+                }
+                given.put(key, value);
+            } else {
+                throw new IllegalArgumentException("unexpected argument " + a);
+            }
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("mode", quick ? "quick" : "full");
+        for (String[] k : keys) {
+            String value = System.getProperty(prefix + "." + k[0], quick ? k[2] : k[1]);
+            if (given.containsKey(k[0])) {
+                value = given.remove(k[0]);
+            }
+            config.put(k[0], value);
+        }
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException("unknown option(s) " + given.keySet());
+        }
+        return config;
+    }
+
+    static String usage(String program, String[][] keys, String prefix) {
+        StringBuilder b = new StringBuilder("usage: " + program + " [--quick] [--KEY VALUE | --KEY=VALUE ...]\n"
+                + "  (or -D" + prefix + ".KEY=VALUE; an option wins over a property)\n");
+        int width = 0;
+        for (String[] k : keys) {
+            width = Math.max(width, k[0].length());
+        }
+        for (String[] k : keys) {
+            b.append(String.format("  --%-" + width + "s %s (default %s, quick %s)%n", k[0], k[3],
+                    k[1].isEmpty() ? "none" : k[1], k[2].isEmpty() ? "none" : k[2]));
+        }
+        return b.toString();
+    }
+}
