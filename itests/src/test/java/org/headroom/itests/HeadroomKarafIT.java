@@ -131,6 +131,9 @@ public class HeadroomKarafIT {
             editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.useFallbackRepositories", "false"),
             // Pax Exam picks free RMI ports itself; not SSH, which a developer's Karaf may hold.
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            // Nor Karaf's own JMX ports (1099, 44444), which another Karaf on the machine may hold.
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort())),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort())),
             // The embedded default's storage domain, in the build directory rather than /var/lib.
             editConfigurationFilePut("etc/org.headroom.storage.cfg", "root", new File(work, "storage").getAbsolutePath()),
             systemProperty(STORAGE_PROPERTY).value(new File(work, "storage").getAbsolutePath()),
