@@ -1,5 +1,10 @@
 package org.headroom.bench;
 
+import static org.headroom.bench.BenchSupport.deleteTree;
+import static org.headroom.bench.BenchSupport.loadAverage;
+import static org.headroom.bench.BenchSupport.percentile;
+import static org.headroom.bench.BenchSupport.round;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -11,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -760,18 +764,8 @@ public final class MailboxBenchmark {
         return s;
     }
 
-    /** The smallest sample at least {@code p} % of the samples are not above (nearest rank). */
-    static double percentile(double[] sorted, double p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
-    private static double round(double d) {
-        return Math.round(d * 100.0) / 100.0;
-    }
-
     private static List<Double> rounded(List<Double> samples) {
-        return samples.stream().map(MailboxBenchmark::round).toList();
+        return samples.stream().map(BenchSupport::round).toList();
     }
 
     private static Map<String, Object> stats(MailboxStats s) {
@@ -806,15 +800,6 @@ public final class MailboxBenchmark {
         return env;
     }
 
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
     private static String openFilesLimit() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/limits"))) {
             return lines.filter(l -> l.startsWith("Max open files")).map(l -> l.replace("Max open files", "").trim()
@@ -829,23 +814,6 @@ public final class MailboxBenchmark {
         Path dir = Files.createDirectory(base.resolve(name));
         res.add(() -> deleteTree(dir));
         return FileStorageDomain.create(dir, UUID.randomUUID(), "file");
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    System.err.println("MailboxBenchmark: could not delete " + p + ": " + e);
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("MailboxBenchmark: could not delete " + dir + ": " + e);
-        }
     }
 
     private static ThreadFactory named(String name, List<Thread> made) {

@@ -1,5 +1,10 @@
 package org.headroom.bench;
 
+import static org.headroom.bench.BenchSupport.deleteTree;
+import static org.headroom.bench.BenchSupport.loadAverage;
+import static org.headroom.bench.BenchSupport.percentile;
+import static org.headroom.bench.BenchSupport.round;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.ByteArrayOutputStream;
@@ -15,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +39,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.hypervisor.DriveEventListener;
 import org.headroom.api.hypervisor.DriveInfo;
@@ -454,7 +457,7 @@ public final class ThinExtendBenchmark {
             p.put("stopped_by", stoppedBy);
             p.put("paused_at", tried.stream().filter(t -> t.pauses() > 0).map(t -> rateName(t.rate)).findFirst().orElse(null));
             boolean bestUnthrottled = best != null && best.get(0).rate == 0;
-            p.put("paired_percent_of_limit", pairRatios.stream().map(ThinExtendBenchmark::round).toList());
+            p.put("paired_percent_of_limit", pairRatios.stream().map(BenchSupport::round).toList());
             p.put("best_percent_of_paired_limit_median", bestUnthrottled && !pairRatios.isEmpty()
                     ? round(median(pairRatios.stream().mapToDouble(Double::doubleValue).sorted().toArray())) : null);
             p.put("runs", tried.stream().map(RunResult::json).toList());
@@ -1694,18 +1697,9 @@ public final class ThinExtendBenchmark {
     // ---------------------------------------------------------------------------------------------
     // Statistics and formatting
 
-    static double percentile(double[] sorted, double p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
     private static double median(double[] sorted) {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static double round(double d) {
-        return Math.round(d * 100.0) / 100.0;
     }
 
     private static double round3(double d) {
@@ -1758,32 +1752,6 @@ public final class ThinExtendBenchmark {
             return Lab.run(command).lines().findFirst().orElse("?");
         } catch (IOException | InterruptedException e) {
             return "?";
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    System.err.println("ThinExtendBenchmark: could not delete " + p + ": " + e);
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("ThinExtendBenchmark: could not delete " + dir + ": " + e);
         }
     }
 
