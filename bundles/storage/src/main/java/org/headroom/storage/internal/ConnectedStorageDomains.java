@@ -30,6 +30,7 @@ public class ConnectedStorageDomains implements StorageDomains {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectedStorageDomains.class);
 
     private volatile List<StorageDomain> domains = List.of();
+    private volatile Path runDirectory = StorageDomains.super.runDirectory();
 
     /**
      * A listed domain that cannot be opened fails the activation: the host was told to serve it.
@@ -38,6 +39,7 @@ public class ConnectedStorageDomains implements StorageDomains {
     @Activate
     void activate(StorageConfig config) {
         Path root = Path.of(config.root());
+        runDirectory = Path.of(config.run__dir());
         String backend = config.backend();
         Set<UUID> listed = listed(config.domains());
         List<StorageDomain> connected = new ArrayList<>();
@@ -68,6 +70,11 @@ public class ConnectedStorageDomains implements StorageDomains {
     @Override
     public List<StorageDomain> domains() {
         return domains;
+    }
+
+    @Override
+    public Path runDirectory() {
+        return runDirectory;
     }
 
     @Override

@@ -25,4 +25,7 @@ public @interface StorageConfig {
 
     @AttributeDefinition(description = "Create the listed domains that are missing")
     boolean create() default false;
+
+    @AttributeDefinition(description = "Host-local directory of the links VMs open volumes by: <run_dir>/<domain>/<image>/<volume>")
+    String run__dir() default "/run/headroom/storage";
 }

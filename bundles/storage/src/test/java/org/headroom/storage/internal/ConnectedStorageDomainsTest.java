@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.UUID;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageException;
+import org.headroom.api.storage.UnknownVolumeException;
+import org.headroom.api.storage.VolumeRef;
 import org.headroom.storage.FileStorageDomain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +44,11 @@ class ConnectedStorageDomainsTest {
             @Override
             public boolean create() {
                 return create;
+            }
+
+            @Override
+            public String run__dir() {
+                return root.resolve("run").toString();
             }
         };
     }
@@ -97,5 +104,43 @@ class ConnectedStorageDomainsTest {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
         assertThat(ConnectedStorageDomains.listed(new String[] {" " + a + " ,", b.toString(), a.toString()})).containsExactly(a, b);
+    }
+
+    @Test
+    void preparedVolumesAreReachedByTheirRunPathAndTracedBack() throws Exception {
+        UUID domain = UUID.randomUUID();
+        ConnectedStorageDomains storage = new ConnectedStorageDomains();
+        storage.activate(config(root.resolve("sd"), true, domain.toString()));
+        VolumeRef volume = new VolumeRef(domain, UUID.randomUUID(), UUID.randomUUID());
+        storage.domain(domain).orElseThrow().volumes().create(volume, 1 << 20);
+
+        Path link = storage.prepare(volume);
+
+        assertThat(link).isEqualTo(root.resolve("sd/run/" + domain + "/" + volume.image() + "/" + volume.volume()));
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(link.toRealPath()).isEqualTo(root.resolve("sd/" + domain + "/images/" + volume.image() + "/"
+                + volume.volume()).toRealPath());
+        assertThat(storage.prepare(volume)).as("idempotent").isEqualTo(link);
+        assertThat(storage.volumeAt(link)).contains(volume);
+        assertThat(storage.volumeAt(link.toRealPath())).contains(volume);
+
+        storage.teardown(volume);
+        storage.teardown(volume);
+        assertThat(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(storage.volumeAt(link)).as("a run path names its volume even when not prepared").contains(volume);
+    }
+
+    @Test
+    void runPathsOfUnknownDomainsOrVolumesAreRefused() {
+        UUID domain = UUID.randomUUID();
+        ConnectedStorageDomains storage = new ConnectedStorageDomains();
+        storage.activate(config(root.resolve("sd"), true, domain.toString()));
+        Path run = root.resolve("sd/run");
+
+        assertThat(storage.volumeAt(run.resolve(UUID.randomUUID() + "/" + UUID.randomUUID() + "/" + UUID.randomUUID())))
+                .as("domain not connected").isEmpty();
+        assertThat(storage.volumeAt(run.resolve(domain + "/not-a-uuid/" + UUID.randomUUID()))).isEmpty();
+        VolumeRef missing = new VolumeRef(domain, UUID.randomUUID(), UUID.randomUUID());
+        assertThatThrownBy(() -> storage.prepare(missing)).isInstanceOf(UnknownVolumeException.class);
     }
 }
