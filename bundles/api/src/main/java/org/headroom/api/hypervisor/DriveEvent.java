@@ -20,6 +20,14 @@ public sealed interface DriveEvent {
         }
     }
 
+    /** The VM was started (or found running): its drives are worth reading now, not at the next check. */
+    record Started(String vm) implements DriveEvent {
+    }
+
+    /** The VM is gone (shut off, migrated away): its drives are no longer watched. */
+    record Stopped(String vm) implements DriveEvent {
+    }
+
     /** The VM stopped running. */
     record Paused(String vm, String reason) implements DriveEvent {
     }

@@ -201,6 +201,16 @@ public final class VolumeMonitor implements DriveEventListener, AutoCloseable {
             // BLOCK_IO_ERROR is rate-limited by QEMU and may come late: read the VM's drives now,
             // so that a pause for lack of space is seen within a round trip.
             checkVm(p.vm());
+        } else if (event instanceof DriveEvent.Started s) {
+            checkVm(s.vm());
+        } else if (event instanceof DriveEvent.Stopped s) {
+            drives.keySet().removeIf(ref -> {
+                boolean gone = ref.vm().equals(s.vm());
+                if (gone) {
+                    LOG.info("{}: no longer watched (its VM stopped)", ref);
+                }
+                return gone;
+            });
         } else if (event instanceof DriveEvent.Resumed r) {
             for (Watched w : drives.values()) {
                 if (w.monitor().drive().vm().equals(r.vm())) {
