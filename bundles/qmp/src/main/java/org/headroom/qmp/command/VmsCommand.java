@@ -1,15 +1,20 @@
 package org.headroom.qmp.command;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.headroom.api.hypervisor.DriveInfo;
 import org.headroom.api.hypervisor.Hypervisor;
 import org.headroom.api.hypervisor.VmInfo;
+import org.headroom.api.hypervisor.VmState;
 
-@Command(scope = "headroom", name = "vms", description = "Lists the VMs Headroom watches, of every hypervisor")
+@Command(scope = "headroom", name = "vms", description = "Lists the VMs Headroom watches, of every hypervisor, with their drives")
 @Service
 public class VmsCommand implements Action {
 
@@ -23,14 +28,40 @@ public class VmsCommand implements Action {
         table.column("Hypervisor");
         table.column("State");
         table.column("Reason");
+        table.column("Drives (physical/capacity)");
         if (hypervisors != null) {
+            // Read every VM's drives at once: one slow VM must not make the listing wait for each in turn.
+            List<Row> rows = new ArrayList<>();
             for (Hypervisor h : hypervisors) {
                 for (VmInfo vm : h.vms()) {
-                    table.addRow().addContent(vm.name(), vm.hypervisor(), vm.state().name().toLowerCase(), vm.reason());
+                    CompletableFuture<List<DriveInfo>> drives = vm.state() == VmState.RUNNING || vm.state() == VmState.PAUSED
+                            ? h.drives(vm.name()).toCompletableFuture() : CompletableFuture.completedFuture(List.of());
+                    rows.add(new Row(vm, drives));
                 }
+            }
+            for (Row row : rows) {
+                VmInfo vm = row.vm();
+                table.addRow().addContent(vm.name(), vm.hypervisor(), vm.state().name().toLowerCase(), vm.reason(),
+                        drives(row.drives()));
             }
         }
         table.print(System.out);
         return null;
+    }
+
+    private record Row(VmInfo vm, CompletableFuture<List<DriveInfo>> drives) {
+    }
+
+    private static String drives(CompletableFuture<List<DriveInfo>> future) {
+        try {
+            List<String> parts = new ArrayList<>();
+            for (DriveInfo d : future.get(10, TimeUnit.SECONDS)) {
+                parts.add(d.ref().drive() + " " + d.format() + " " + Hypervisors.mib(d.physical()) + "/"
+                        + Hypervisors.mib(d.capacity()));
+            }
+            return String.join(", ", parts);
+        } catch (Exception e) {
+            return "(unreadable: " + (e.getCause() != null ? e.getCause().getMessage() : e.toString()) + ")";
+        }
     }
 }

@@ -1,0 +1,57 @@
+package org.headroom.virt.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.headroom.api.hypervisor.DriveEvent;
+import org.headroom.api.storage.StorageDomains;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+
+/** Wires the hook receiver: the socket, the storage domains, and the libvirt adapter when there is one. */
+@Component(configurationPid = "org.headroom.virt.hook", service = HookComponent.class)
+@Designate(ocd = HookConfig.class)
+public class HookComponent {
+
+    private final HookServer server;
+    private final HookHandler handler;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile LibvirtHypervisor libvirt;
+
+    @Activate
+    public HookComponent(@Reference StorageDomains storage, HookConfig config) {
+        handler = new HookHandler(storage, this::announce, new HookStats());
+        try {
+            server = new HookServer(Path.of(config.socket()), handler, config.max__xml__bytes(),
+                    config.read__timeout__ms(), config.workers());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for the qemu hook on " + config.socket() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        server.close();
+    }
+
+    public HookStats stats() {
+        return handler.stats();
+    }
+
+    public Path socket() {
+        return server.socket();
+    }
+
+    private void announce(DriveEvent event) {
+        LibvirtHypervisor l = libvirt;
+        if (l != null) {
+            l.announce(event);
+        }
+    }
+}
