@@ -30,7 +30,8 @@ getent passwd libvirt-qemu >/dev/null ||
 
 # This machine has no usable cgroup controllers or security drivers for libvirt; QEMU runs as root
 # so that it can open loop devices, and its stdio goes to a file (no virtlogd here).
-mkdir -p /etc/libvirt/hooks
+# The directories libvirtd writes to; a package set without libvirt-daemon-system lacks some.
+mkdir -p /etc/libvirt/hooks /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt/qemu
 qemu_conf='user = "root"
 group = "root"
 dynamic_ownership = 0

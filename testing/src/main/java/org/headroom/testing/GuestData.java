@@ -23,8 +23,7 @@ public final class GuestData {
 
     /** The md5 of the guest's 4 MiB pattern, from its console. */
     public static String patternMd5(QemuProcess qemu) throws IOException, InterruptedException {
-        Matcher m = qemu.awaitConsole("hr: pattern md5=([0-9a-f]{32})", java.time.Duration.ofSeconds(1));
-        return m.group(1);
+        return qemu.consoleLog().patternMd5();
     }
 
     /**

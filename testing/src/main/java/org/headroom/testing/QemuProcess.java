@@ -1,7 +1,6 @@
 package org.headroom.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A real QEMU started by a test, with its QMP socket and serial console in a directory of the
@@ -19,10 +17,10 @@ import java.util.regex.Pattern;
 public final class QemuProcess implements AutoCloseable {
     private final Process process;
     private final Path qmpSocket;
-    private final Path console;
+    private final Console console;
     private final Thread cleanup;
 
-    private QemuProcess(Process process, Path qmpSocket, Path console) {
+    private QemuProcess(Process process, Path qmpSocket, Console console) {
         this.process = process;
         this.qmpSocket = qmpSocket;
         this.console = console;
@@ -45,7 +43,7 @@ public final class QemuProcess implements AutoCloseable {
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("qemu.log").toFile()).start();
-        QemuProcess qemu = new QemuProcess(p, socket, console);
+        QemuProcess qemu = new QemuProcess(p, socket, new Console(console));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!Files.exists(socket)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -70,26 +68,18 @@ public final class QemuProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    public Console consoleLog() {
+        return console;
+    }
+
     /** The serial console so far. */
     public String console() throws IOException {
-        return Files.exists(console) ? Files.readString(console, StandardCharsets.UTF_8) : "";
+        return console.text();
     }
 
     /** Waits until a console line matches; returns the match. */
     public Matcher awaitConsole(String regex, Duration timeout) throws IOException, InterruptedException {
-        Pattern pattern = Pattern.compile(regex, Pattern.MULTILINE);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Matcher m = pattern.matcher(console());
-            if (m.find()) {
-                return m;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no console line matching /" + regex + "/ within " + timeout
-                        + "; console:\n" + console());
-            }
-            Thread.sleep(50);
-        }
+        return console.await(regex, timeout);
     }
 
     /** Waits for QEMU to exit by itself (the guest powered off); returns its exit code. */

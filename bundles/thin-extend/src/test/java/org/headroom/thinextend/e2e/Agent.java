@@ -22,17 +22,24 @@ import org.headroom.thinextend.internal.VolumeMonitor;
 
 /**
  * One host's agent wired by hand, the way the bundles' components wire it in Karaf: the QEMU
- * hypervisor adapter, a storage domain, an extend service, and the volume monitor.
+ * hypervisor adapter, a storage domain, an extend service, and the volume monitor. Other
+ * hypervisors (libvirt) are added to {@link #monitor} by the test.
  */
 final class Agent implements AutoCloseable {
     final QemuHypervisor hypervisor = new QemuHypervisor();
+    final StorageDomains storage;
     final VolumeMonitor monitor;
     private final ScheduledExecutorService monitorThread = Executors.newSingleThreadScheduledExecutor();
     private final ExecutorService blocking = Executors.newFixedThreadPool(2);
     private final List<AutoCloseable> attached = new ArrayList<>();
 
     Agent(StorageDomain domain, ExtendService extender, ExtensionPolicy policy) {
-        StorageDomains storage = new StorageDomains() {
+        this(domain, extender, policy, Path.of("/run/headroom/storage"));
+    }
+
+    /** With the run paths of prepared volumes under {@code runDirectory}. */
+    Agent(StorageDomain domain, ExtendService extender, ExtensionPolicy policy, Path runDirectory) {
+        storage = new StorageDomains() {
             @Override
             public List<StorageDomain> domains() {
                 return List.of(domain);
@@ -41,6 +48,11 @@ final class Agent implements AutoCloseable {
             @Override
             public Optional<StorageDomain> domain(UUID uuid) {
                 return domain.uuid().equals(uuid) ? Optional.of(domain) : Optional.empty();
+            }
+
+            @Override
+            public Path runDirectory() {
+                return runDirectory;
             }
         };
         monitor = new VolumeMonitor(policy, new DriveMonitor.Settings(TimeUnit.SECONDS.toNanos(2), 5), extender, storage,

@@ -70,6 +70,8 @@ public class LibvirtHypervisor implements Hypervisor {
     private static final Logger LOG = LoggerFactory.getLogger(LibvirtHypervisor.class);
     private static final AtomicBoolean EVENT_LOOP_REGISTERED = new AtomicBoolean();
     private static final int LIST_ACTIVE = 1; // VIR_CONNECT_LIST_DOMAINS_ACTIVE
+    private static final org.libvirt.jna.Libvirt.VirErrorCallback ERRORS_TO_LOG =
+            (userData, error) -> LOG.debug("libvirt: {}", error.message);
 
     /** How to reach libvirt. */
     public record Settings(String uri, Duration reconnectInterval, int keepaliveIntervalSeconds, int keepaliveCount,
@@ -114,6 +116,8 @@ public class LibvirtHypervisor implements Hypervisor {
         try {
             if (EVENT_LOOP_REGISTERED.compareAndSet(false, true)) {
                 Library.initEventLoop(); // process-wide, once, before the first connection
+                // libvirt prints every error on stderr by default; each one reaches the caller anyway.
+                org.libvirt.Connect.setErrorCallback(ERRORS_TO_LOG);
             }
         } catch (LibvirtException e) {
             EVENT_LOOP_REGISTERED.set(false);
