@@ -128,6 +128,9 @@ public class TwoHostsIT {
         set(etc.resolve("org.headroom.mailbox.cfg"), "host_id", Integer.toString(hostId));
         set(etc.resolve("org.headroom.mailbox.cfg"), "spm", Boolean.toString(isSpm));
         set(etc.resolve("org.headroom.thinextend.cfg"), "chunk_mb", "64");
+        // Host-local paths of their own: the two hosts share this machine.
+        set(etc.resolve("org.headroom.storage.cfg"), "run_dir", dir.resolve("run").toString());
+        set(etc.resolve("org.headroom.virt.hook.cfg"), "socket", dir.resolve("hook.sock").toString());
         karafs.add(dir);
         return dir;
     }

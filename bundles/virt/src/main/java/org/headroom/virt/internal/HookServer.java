@@ -51,7 +51,7 @@ public final class HookServer implements AutoCloseable {
         Path dir = socket.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        Files.deleteIfExists(socket); // a stale socket of an agent that died
+        removeStaleSocket(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
@@ -62,6 +62,18 @@ public final class HookServer implements AutoCloseable {
         acceptor = daemon(this::acceptLoop, "hook-server");
         acceptor.start();
         LOG.info("listening for the qemu hook on {}", socket);
+    }
+
+    /** A socket file nobody listens on is an agent's that died; one that answers is another agent's. */
+    private static void removeStaleSocket(Path socket) throws IOException {
+        if (!Files.exists(socket)) {
+            return;
+        }
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            throw new IOException("another agent is listening on " + socket);
+        } catch (java.net.SocketException stale) {
+            Files.deleteIfExists(socket);
+        }
     }
 
     public Path socket() {
