@@ -37,7 +37,7 @@ public final class LoopVolumeBackend extends FileVolumeBackend {
     @Override
     public synchronized Path activate(VolumeRef volume) {
         Path file = existing(volume);
-        List<String> devices = devices(file);
+        List<String> devices = attachedViaSysfs(file); // no process: on every VM start's path
         if (!devices.isEmpty()) {
             return Path.of(devices.get(0));
         }

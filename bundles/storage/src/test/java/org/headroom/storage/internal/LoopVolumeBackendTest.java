@@ -29,17 +29,6 @@ class LoopVolumeBackendTest {
     }
 
     @Test
-    void activatingAnAttachedVolumeReturnsItsDeviceWithoutAttachingAgain() {
-        LoopVolumeBackend backend = new LoopVolumeBackend(sd, dir, losetup);
-        backend.create(ref, MIB);
-        Path file = backend.file(ref);
-        losetup.answer("losetup -j " + file, "/dev/loop7: [65024]:12 (" + file + ")\n");
-
-        assertThat(backend.activate(ref)).isEqualTo(Path.of("/dev/loop7"));
-        assertThat(losetup.commands()).containsExactly("losetup -j " + file);
-    }
-
-    @Test
     void activatingAnInactiveVolumeAttachesItWithDirectIo() {
         LoopVolumeBackend backend = new LoopVolumeBackend(sd, dir, losetup);
         backend.create(ref, MIB);
@@ -47,7 +36,8 @@ class LoopVolumeBackendTest {
         losetup.answer("losetup --find --show --direct-io=on " + file, "/dev/loop4\n");
 
         assertThat(backend.activate(ref)).isEqualTo(Path.of("/dev/loop4"));
-        assertThat(losetup.commands()).containsExactly("losetup -j " + file, "losetup --find --show --direct-io=on " + file);
+        // Whether a device holds the file already is read from sysfs (LoopBackendIT activates twice).
+        assertThat(losetup.commands()).containsExactly("losetup --find --show --direct-io=on " + file);
     }
 
     @Test
