@@ -223,4 +223,23 @@ class QemuHookIT {
             assertThat(stalled.read(ByteBuffer.allocate(200))).as("cut off").isEqualTo(-1);
         }
     }
+
+    @Test
+    void aSocketAnotherAgentListensOnIsNotTakenOver() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> new HookServer(socket, new HookHandler(storage, announced::add, new HookStats()), 1 << 20, 500, 1))
+                .hasMessageContaining("another agent is listening on " + socket);
+    }
+
+    @Test
+    void aStaleSocketOfADeadAgentIsReplaced() throws Exception {
+        server.close();
+        Files.createFile(socket); // left behind by an agent that was killed
+
+        server = new HookServer(socket, new HookHandler(storage, announced::add, stats), 1 << 20, 500, 1);
+
+        assertThat(hook(xml("vm8", "/dev/null"), "--socket", socket.toString(), "vm8", "started", "begin", "-").exit())
+                .isZero();
+        assertThat(stats.perOperation()).containsEntry("started", 1L);
+    }
 }
