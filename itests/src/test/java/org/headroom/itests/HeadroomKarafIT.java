@@ -324,6 +324,11 @@ public class HeadroomKarafIT {
         assertTrue(qmpRow, qmpRow.matches(".*\\|\\s*qmp\\s*\\|\\s*paused\\s*\\|\\s*prelaunch.*vd0 qcow2.*"));
         String hooks = shell("headroom:hooks");
         assertTrue(hooks, hooks.contains("prepare: 1") && hooks.contains("started: 1") && hooks.contains("0 refused"));
+        assertTrue(hooks, hooks.contains("libvirt: connected"));
+        javax.management.ObjectName virt = new javax.management.ObjectName("org.headroom:type=Virt");
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        assertEquals(Boolean.TRUE, jmx.getAttribute(virt, "LibvirtConnected"));
+        assertTrue("hook calls over JMX", (Long) jmx.getAttribute(virt, "HookCalls") >= 3);
     }
 
     /** Detaches Headroom, then kills QEMU and deletes its files: each step also when one before failed. */

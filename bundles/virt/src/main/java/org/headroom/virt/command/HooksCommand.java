@@ -10,6 +10,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.headroom.virt.internal.HookComponent;
 import org.headroom.virt.internal.HookStats;
+import org.headroom.virt.internal.LibvirtHypervisor;
 
 @Command(scope = "headroom", name = "hooks", description = "Shows the qemu hook calls the agent received: counts and the latest calls")
 @Service
@@ -19,9 +20,15 @@ public class HooksCommand implements Action {
     @Reference
     HookComponent hooks;
 
+    @Reference(optional = true)
+    LibvirtHypervisor libvirt;
+
     @Override
     public Object execute() {
         HookStats stats = hooks.stats();
+        System.out.println(libvirt == null ? "libvirt: not served (no etc/org.headroom.virt.cfg)"
+                : "libvirt: " + (libvirt.connected() ? "connected" : "NOT connected") + ", " + libvirt.vms().size()
+                        + " VMs, " + libvirt.reconnects() + " reconnects, " + libvirt.eventsIgnored() + " threshold events ignored");
         System.out.println("socket " + hooks.socket() + ": " + stats.errors() + " refused, "
                 + stats.malformed() + " malformed");
         for (Map.Entry<String, Long> e : new java.util.TreeMap<>(stats.perOperation()).entrySet()) {
