@@ -269,7 +269,12 @@ public class LibvirtHypervisor implements Hypervisor {
     /** Tells listeners about a VM the hook saw start or stop, in order with libvirt's own events. */
     public void announce(DriveEvent event) {
         if (!closed) {
-            connectionThread.execute(() -> publish(event));
+            connectionThread.execute(() -> {
+                if (event instanceof DriveEvent.Stopped stopped) {
+                    vms.remove(stopped.vm()); // also when libvirt's own event is lost with the connection
+                }
+                publish(event);
+            });
         }
     }
 

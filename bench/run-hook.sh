@@ -1,0 +1,28 @@
+#!/bin/bash
+# What Headroom's qemu hook adds to a VM's start (plain main class, not JMH).
+#   calls:   the hook binary (hooks/qemu-hook.c) run as libvirt runs it against the agent's receiver,
+#            wall time per operation beside a bare process start and the agent-down path;
+#   libvirt: virsh start + destroy under a real libvirtd (lab/libvirtd.sh), Headroom's hook against
+#            a do-nothing hook, alternating; the difference of the medians is what the hook adds.
+# usage: bench/run-hook.sh [--quick] [--KEY VALUE ...]   (--help lists the keys)
+# results: bench/results/hook-<date>.{txt,json}. Needs root and the lab (lab/install.sh); the libvirt
+# scenario needs no other libvirtd running, and leaves /etc/libvirt/hooks/qemu as Headroom's hook.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=bench/target/benchmarks.jar
+if [ ! -f "$jar" ] || [ -n "$(find bench/pom.xml bench/src testing/src bundles/api/src bundles/storage/src \
+      bundles/virt/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
+  lock=(); command -v flock >/dev/null && lock=(flock /tmp/headroom-mvn.lock)
+  "${lock[@]}" mvn -q -B -o install -pl bench -am -DskipTests -DskipITs \
+    || "${lock[@]}" mvn -q -B install -pl bench -am -DskipTests -DskipITs
+fi
+case " $* " in *" --help "*|*" -h "*) exec java -cp "$jar" org.headroom.bench.HookBenchmark --help ;; esac
+if [ "$(id -u)" != 0 ]; then
+  echo "run-hook.sh: needs root (loop devices, libvirtd, the hook file)" >&2
+  exit 2
+fi
+mkdir -p bench/results
+out=bench/results/hook-$(date +%Y%m%d-%H%M%S)
+echo "results: $out.{txt,json}" | tee "$out.txt"
+# shellcheck disable=SC2086
+java ${JAVA_OPTS:-} -cp "$jar" org.headroom.bench.HookBenchmark --json "$out.json" "$@" 2>&1 | tee -a "$out.txt"
