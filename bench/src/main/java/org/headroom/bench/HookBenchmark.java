@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.headroom.api.storage.StorageDomain;
@@ -100,22 +99,7 @@ public final class HookBenchmark {
     private void setUp() throws Exception {
         domain = FileStorageDomain.create(work.resolve("storage"), UUID.randomUUID(), "loop");
         Path run = work.resolve("run");
-        storage = new StorageDomains() {
-            @Override
-            public List<StorageDomain> domains() {
-                return List.of(domain);
-            }
-
-            @Override
-            public Optional<StorageDomain> domain(UUID uuid) {
-                return domain.uuid().equals(uuid) ? Optional.of(domain) : Optional.empty();
-            }
-
-            @Override
-            public Path runDirectory() {
-                return run;
-            }
-        };
+        storage = StorageDomains.of(run, domain);
         server = new HookServer(work.resolve("agent/hook.sock"), new HookHandler(storage, event -> { }, new HookStats()),
                 16 << 20, 5000, 4);
         Path bin = work.resolve("bin");

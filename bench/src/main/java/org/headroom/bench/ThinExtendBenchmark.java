@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -45,7 +44,6 @@ import org.headroom.api.hypervisor.DriveInfo;
 import org.headroom.api.hypervisor.DriveRef;
 import org.headroom.api.hypervisor.Hypervisor;
 import org.headroom.api.hypervisor.VmInfo;
-import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.mailbox.internal.HostMailbox;
@@ -601,17 +599,7 @@ public final class ThinExtendBenchmark {
 
         // The agent, wired as the bundles' components wire it in Karaf (see thin-extend's e2e Agent).
         QemuHypervisor hypervisor = new QemuHypervisor();
-        StorageDomains storage = new StorageDomains() {
-            @Override
-            public List<StorageDomain> domains() {
-                return List.of(domain);
-            }
-
-            @Override
-            public Optional<StorageDomain> domain(UUID uuid) {
-                return domain.uuid().equals(uuid) ? Optional.of(domain) : Optional.empty();
-            }
-        };
+        StorageDomains storage = StorageDomains.of(Path.of("/run/headroom/storage"), domain);
         ScheduledExecutorService monitorThread = res.add(new ExecutorCloser(
                 Executors.newSingleThreadScheduledExecutor(daemon("bench-volume-monitor"))));
         ExecutorService blocking = Executors.newFixedThreadPool(2, daemon("bench-monitor-blocking-"));

@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Matcher;
 
 /**
  * Checks on the host, after the guest is gone, that a qcow2 image holds what the test guest wrote:

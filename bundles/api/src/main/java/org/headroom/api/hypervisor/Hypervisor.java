@@ -23,7 +23,13 @@ public interface Hypervisor {
     CompletionStage<List<DriveInfo>> drives(String vm);
 
     /** One drive, read now. */
-    CompletionStage<DriveInfo> drive(DriveRef drive);
+    default CompletionStage<DriveInfo> drive(DriveRef drive) {
+        return drives(drive.vm()).thenApply(list -> list.stream()
+                .filter(d -> d.ref().equals(drive))
+                .findFirst()
+                .orElseThrow(() -> new HypervisorException("VM " + drive.vm() + " has no writable drive " + drive.drive()
+                        + " (drives: " + list.stream().map(d -> d.ref().drive()).toList() + ")")));
+    }
 
     /**
      * Arms a one-shot write threshold on the node whose offsets are the volume's (for qcow2 on a

@@ -21,6 +21,27 @@ public interface StorageDomains {
 
     Optional<StorageDomain> domain(UUID uuid);
 
+    /** A fixed set of domains, their volumes prepared under {@code runDirectory}: for tools and tests. */
+    static StorageDomains of(Path runDirectory, StorageDomain... domains) {
+        List<StorageDomain> all = List.of(domains);
+        return new StorageDomains() {
+            @Override
+            public List<StorageDomain> domains() {
+                return all;
+            }
+
+            @Override
+            public Optional<StorageDomain> domain(UUID uuid) {
+                return all.stream().filter(d -> d.uuid().equals(uuid)).findFirst();
+            }
+
+            @Override
+            public Path runDirectory() {
+                return runDirectory;
+            }
+        };
+    }
+
     /** Host-local directory of the run paths; never on shared storage. */
     default Path runDirectory() {
         return Path.of("/run/headroom/storage");

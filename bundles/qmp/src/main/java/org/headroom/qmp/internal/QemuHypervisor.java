@@ -82,15 +82,6 @@ public class QemuHypervisor implements Hypervisor {
     }
 
     @Override
-    public CompletionStage<DriveInfo> drive(DriveRef drive) {
-        return drives(drive.vm()).thenApply(list -> list.stream()
-                .filter(d -> d.ref().equals(drive))
-                .findFirst()
-                .orElseThrow(() -> new HypervisorException("VM " + drive.vm() + " has no drive " + drive.drive()
-                        + " (drives: " + list.stream().map(d -> d.ref().drive()).toList() + ")")));
-    }
-
-    @Override
     public CompletionStage<Void> setWriteThreshold(DriveRef drive, long threshold) {
         if (threshold < 0) {
             return CompletableFuture.failedFuture(new HypervisorException("negative threshold " + threshold + " for " + drive));

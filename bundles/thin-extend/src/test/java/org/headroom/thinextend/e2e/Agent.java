@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,22 +37,7 @@ final class Agent implements AutoCloseable {
 
     /** With the run paths of prepared volumes under {@code runDirectory}. */
     Agent(StorageDomain domain, ExtendService extender, ExtensionPolicy policy, Path runDirectory) {
-        storage = new StorageDomains() {
-            @Override
-            public List<StorageDomain> domains() {
-                return List.of(domain);
-            }
-
-            @Override
-            public Optional<StorageDomain> domain(UUID uuid) {
-                return domain.uuid().equals(uuid) ? Optional.of(domain) : Optional.empty();
-            }
-
-            @Override
-            public Path runDirectory() {
-                return runDirectory;
-            }
-        };
+        storage = StorageDomains.of(runDirectory, domain);
         monitor = new VolumeMonitor(policy, new DriveMonitor.Settings(TimeUnit.SECONDS.toNanos(2), 5), extender, storage,
                 TimeUnit.SECONDS.toNanos(2), monitorThread, blocking, System::nanoTime);
         monitor.start();

@@ -200,15 +200,6 @@ public class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
-    public CompletionStage<DriveInfo> drive(DriveRef drive) {
-        return drives(drive.vm()).thenApply(list -> list.stream()
-                .filter(d -> d.ref().equals(drive))
-                .findFirst()
-                .orElseThrow(() -> new HypervisorException("VM " + drive.vm() + " has no writable disk " + drive.drive()
-                        + " (disks: " + list.stream().map(d -> d.ref().drive()).toList() + ")")));
-    }
-
-    @Override
     public CompletionStage<Void> setWriteThreshold(DriveRef drive, long threshold) {
         if (threshold < 0) {
             return CompletableFuture.failedFuture(new HypervisorException("negative threshold " + threshold + " for " + drive));
@@ -236,10 +227,19 @@ public class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public CompletionStage<Void> resume(String vm) {
-        return call("resuming " + vm, conn -> {
+        return onDomain("resuming " + vm, vm, Domain::resume);
+    }
+
+    @Override
+    public CompletionStage<Void> pause(String vm) {
+        return onDomain("pausing " + vm, vm, Domain::suspend);
+    }
+
+    private CompletionStage<Void> onDomain(String what, String vm, DomainAction action) {
+        return call(what, conn -> {
             Domain d = conn.domainLookupByName(vm);
             try {
-                d.resume();
+                action.run(d);
             } finally {
                 d.free();
             }
@@ -247,17 +247,9 @@ public class LibvirtHypervisor implements Hypervisor {
         });
     }
 
-    @Override
-    public CompletionStage<Void> pause(String vm) {
-        return call("pausing " + vm, conn -> {
-            Domain d = conn.domainLookupByName(vm);
-            try {
-                d.suspend();
-            } finally {
-                d.free();
-            }
-            return null;
-        });
+    @FunctionalInterface
+    private interface DomainAction {
+        void run(Domain domain) throws LibvirtException;
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.storage.StorageDomain;
@@ -32,22 +31,7 @@ class HookHandlerTest {
     @BeforeEach
     void setUp() {
         domain = FileStorageDomain.create(dir.resolve("sd"), UUID.randomUUID(), "file");
-        storage = new StorageDomains() {
-            @Override
-            public List<StorageDomain> domains() {
-                return List.of(domain);
-            }
-
-            @Override
-            public Optional<StorageDomain> domain(UUID uuid) {
-                return domain.uuid().equals(uuid) ? Optional.of(domain) : Optional.empty();
-            }
-
-            @Override
-            public Path runDirectory() {
-                return dir.resolve("run");
-            }
-        };
+        storage = StorageDomains.of(dir.resolve("run"), domain);
         handler = new HookHandler(storage, announced::add, new HookStats());
         volume = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
         domain.volumes().create(volume, 1 << 20);

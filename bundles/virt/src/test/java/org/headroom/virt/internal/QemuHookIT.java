@@ -17,7 +17,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -66,22 +65,7 @@ class QemuHookIT {
     @BeforeEach
     void agent() throws IOException {
         domain = FileStorageDomain.create(dir.resolve("sd"), UUID.randomUUID(), "file");
-        storage = new StorageDomains() {
-            @Override
-            public List<StorageDomain> domains() {
-                return List.of(domain);
-            }
-
-            @Override
-            public Optional<StorageDomain> domain(UUID uuid) {
-                return domain.uuid().equals(uuid) ? Optional.of(domain) : Optional.empty();
-            }
-
-            @Override
-            public Path runDirectory() {
-                return dir.resolve("run");
-            }
-        };
+        storage = StorageDomains.of(dir.resolve("run"), domain);
         stats = new HookStats();
         socket = dir.resolve("agent/hook.sock");
         server = new HookServer(socket, new HookHandler(storage, announced::add, stats), 1 << 20, 500, 2);
