@@ -213,7 +213,8 @@ public class LibvirtHypervisor implements Hypervisor {
             String node = index == null ? drive.drive() : drive.drive() + "[" + index + "]";
             withDomain(conn, drive.vm(), domain -> {
                 if (LibvirtNative.INSTANCE.virDomainSetBlockThreshold(domain, node, threshold, 0) < 0) {
-                    throw new HypervisorException("libvirt refused to arm " + drive.vm() + "/" + node + " at " + threshold);
+                    throw new HypervisorException("libvirt refused to arm " + drive.vm() + "/" + node + " at " + threshold
+                            + ": " + LibvirtNative.INSTANCE.virGetLastErrorMessage());
                 }
                 return null;
             });
@@ -307,7 +308,8 @@ public class LibvirtHypervisor implements Hypervisor {
                     LibvirtNative.EVENT_ID_BLOCK_THRESHOLD, thresholdCallback, null, null);
             if (id < 0) {
                 conn.close();
-                throw new HypervisorException("libvirt refused the BLOCK_THRESHOLD event callback");
+                throw new HypervisorException("libvirt refused the BLOCK_THRESHOLD event callback: "
+                        + LibvirtNative.INSTANCE.virGetLastErrorMessage());
             }
             thresholdCallbackId = id;
         } catch (LibvirtException | RuntimeException e) {
@@ -575,7 +577,7 @@ public class LibvirtHypervisor implements Hypervisor {
     private static <T> T withDomain(HeadroomConnect conn, String vm, Function<Pointer, T> action) {
         Pointer domain = LibvirtNative.INSTANCE.virDomainLookupByName(conn.pointer(), vm);
         if (domain == null) {
-            throw new HypervisorException("libvirt knows no VM named " + vm);
+            throw new HypervisorException("libvirt knows no VM named " + vm + ": " + LibvirtNative.INSTANCE.virGetLastErrorMessage());
         }
         try {
             return action.apply(domain);

@@ -29,6 +29,9 @@ interface LibvirtNative extends Library {
         void invoke(Pointer conn, Pointer domain, String dev, String path, long threshold, long excess, Pointer opaque);
     }
 
+    /** The message of this thread's last libvirt error, or a generic one: for the exceptions of calls bound here. */
+    String virGetLastErrorMessage();
+
     int virDomainSetBlockThreshold(Pointer domain, String dev, long threshold, int flags);
 
     int virConnectDomainEventRegisterAny(Pointer conn, Pointer domain, int eventId, Callback callback,
