@@ -80,15 +80,33 @@ class LibvirtThinExtendIT {
 
     /** The agent, its hook receiver, libvirtd with the hook, and the libvirt adapter, in that order. */
     private void startAgent(ExtensionPolicy policy) throws Exception {
+        createAgent(policy);
+        startHookReceiver();
+        startLibvirtd();
+        startLibvirtAdapter();
+    }
+
+    private void createAgent(ExtensionPolicy policy) {
         ExtendService spm = (volume, size) -> CompletableFuture.supplyAsync(() -> domain.volumes().extend(volume, size), spmThreads);
         agent = new Agent(domain, spm, policy, dir.resolve("run"));
         cleanup.add(agent);
         libvirt = new LibvirtHypervisor();
-        HookServer hookServer = new HookServer(dir.resolve("hook/hook.sock"),
-                new HookHandler(agent.storage, libvirt::announce, hooks), 16 << 20, 5000, 2);
-        cleanup.add(hookServer);
-        libvirtd = Libvirtd.start(hookServer.socket());
+    }
+
+    private Path hookSocket() {
+        return dir.resolve("hook/hook.sock");
+    }
+
+    private void startHookReceiver() throws Exception {
+        cleanup.add(new HookServer(hookSocket(), new HookHandler(agent.storage, libvirt::announce, hooks), 16 << 20, 5000, 2));
+    }
+
+    private void startLibvirtd() throws Exception {
+        libvirtd = Libvirtd.start(hookSocket());
         cleanup.add(libvirtd);
+    }
+
+    private void startLibvirtAdapter() {
         libvirt.start(new LibvirtHypervisor.Settings(Libvirtd.URI, Duration.ofMillis(200), 2, 3, Duration.ofSeconds(2)));
         cleanup.add(libvirt::close);
         await().atMost(Duration.ofSeconds(10)).until(libvirt::connected);
@@ -202,6 +220,27 @@ class LibvirtThinExtendIT {
         assertThat(agent.monitor.stats().extensions()).as("extended after the restart").isGreaterThan(extensionsBefore);
         assertThat(pauses()).as("pauses, events: %s", events).isZero();
         assertThat(events).contains(new DriveEvent.EventsLost("hr-libvirt-3", "the libvirt connection was re-established"));
+    }
+
+    @Test
+    void anAgentThatWasDownWhenTheVmStartedCatchesUpOnIt() throws Exception {
+        ChunkPolicy policy = new ChunkPolicy(1024 * MIB, 20);
+        createAgent(policy);
+        startLibvirtd(); // the hook is installed, but nothing listens on its socket
+        VolumeRef v = thinVolume(policy.chunk(), "20G");
+        agent.storage.prepare(v); // active from before the agent went down
+        int size = 2048;
+        LibvirtGuest guest = startGuest("hr-libvirt-4", v, size, 100);
+        assertThat(guest.state()).as("the hook's agent-down policy: the VM starts").isEqualTo("running");
+
+        startHookReceiver();
+        startLibvirtAdapter();
+
+        assertDoneReleasedAndIntact(guest, v, size);
+        assertThat(hooks.perOperation()).as("the agent heard only the end").doesNotContainKey("prepare")
+                .containsKeys("stopped", "release");
+        assertThat(agent.monitor.stats().extensions()).isGreaterThanOrEqualTo(1);
+        assertThat(pauses()).as("pauses, events: %s", events).isZero();
     }
 
     /** The threshold armed on the drive as the adapter reads it now; 0 when none. */
