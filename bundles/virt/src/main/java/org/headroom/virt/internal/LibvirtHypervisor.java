@@ -290,7 +290,7 @@ public class LibvirtHypervisor implements Hypervisor {
             return;
         }
         Settings s = settings;
-        HeadroomConnect conn;
+        HeadroomConnect conn = null;
         try {
             conn = new HeadroomConnect(s.uri());
             conn.setKeepAlive(s.keepaliveIntervalSeconds(), s.keepaliveCount());
@@ -307,12 +307,12 @@ public class LibvirtHypervisor implements Hypervisor {
             int id = LibvirtNative.INSTANCE.virConnectDomainEventRegisterAny(conn.pointer(), null,
                     LibvirtNative.EVENT_ID_BLOCK_THRESHOLD, thresholdCallback, null, null);
             if (id < 0) {
-                conn.close();
                 throw new HypervisorException("libvirt refused the BLOCK_THRESHOLD event callback: "
                         + LibvirtNative.INSTANCE.virGetLastErrorMessage());
             }
             thresholdCallbackId = id;
         } catch (LibvirtException | RuntimeException e) {
+            closeQuietly(conn); // opened, then failed to set up: not half a connection
             LOG.debug("libvirt at {} not reachable: {}; retrying in {} ms", s.uri(), e.getMessage(), s.reconnectInterval().toMillis());
             connectionThread.schedule(this::connect, s.reconnectInterval().toMillis(), TimeUnit.MILLISECONDS);
             return;
@@ -583,6 +583,16 @@ public class LibvirtHypervisor implements Hypervisor {
             return action.apply(domain);
         } finally {
             LibvirtNative.INSTANCE.virDomainFree(domain);
+        }
+    }
+
+    private static void closeQuietly(HeadroomConnect conn) {
+        if (conn != null) {
+            try {
+                conn.close();
+            } catch (LibvirtException | RuntimeException e) {
+                LOG.debug("closing a connection that failed to set up: {}", e.getMessage());
+            }
         }
     }
 
