@@ -141,7 +141,10 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
         return reply;
     }
 
-    /** One round: write the block if it changed, read the outbox, deliver replies, resend, time out. */
+    /**
+     * One round: write the block if it changed, read the outbox if a written slot waits on the SPM,
+     * deliver replies (their CLEANs written by the next round), resend, time out.
+     */
     void tick() {
         List<HostSlots.Reply<Pending>> replies;
         List<Pending> expired = List.of();
@@ -153,23 +156,32 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
             }
             long now = System.nanoTime();
             try {
+                // Asked before the write: a request this tick writes cannot have been answered yet.
+                boolean awaits = slots.awaitsSpm();
                 if (slots.dirty()) {
                     writeBlock(slots.announce());
                 }
-                readOutbox();
-                replies = slots.onOutbox(outboxBlock);
+                if (awaits) {
+                    readOutbox();
+                    replies = slots.onOutbox(outboxBlock);
+                } else {
+                    replies = List.of();
+                }
                 while (!queued.isEmpty() && slots.submit(queued.peek().message(), queued.peek().pending(), now)
                         instanceof HostSlots.Submitted.Added) {
                     queued.poll();
                 }
                 if (!replies.isEmpty()) {
                     resendNanos = policy.resendInterval().toNanos();
-                }
-                if (slots.dirty()) {
+                    // The callers first: the CLEAN (and any queued request) is written by the
+                    // next tick, at once, rather than making them wait for two writes.
+                    schedule(0);
+                } else if (slots.dirty()) {
                     writeBlock(slots.announce());
                 }
-                if (slots.requested() > 0 && now - lastWriteNanos > resendNanos) {
+                if (slots.requested() > 0 && now - lastWriteNanos > resendNanos && !slots.dirty()) {
                     // No reply yet: the block may have been torn or lost; write it (and an event) again.
+                    // A dirty block is written by the next tick anyway.
                     stats.resends.increment();
                     resendNanos = Math.min(2 * resendNanos, policy.requestTimeout().toNanos());
                     writeBlock(true);

@@ -44,6 +44,8 @@ public final class HostSlots<T> {
     private final State[] states = new State[MailboxLayout.SLOTS];
     private final Object[] tokens = new Object[MailboxLayout.SLOTS];
     private final long[] sentAt = new long[MailboxLayout.SLOTS];
+    /** The slot's content is on storage: written since it last changed. */
+    private final boolean[] onStorage = new boolean[MailboxLayout.SLOTS];
     private boolean dirty;
     /** The block changed in a way the SPM must act on (a request, CLEAN): worth an event. */
     private boolean announce;
@@ -195,6 +197,20 @@ public final class HostSlots<T> {
     public void written() {
         dirty = false;
         announce = false;
+        Arrays.fill(onStorage, true);
+    }
+
+    /**
+     * Whether a slot on storage waits on the SPM (a request its reply, a CLEAN its echo): only
+     * then can the outbox hold news. Requests not written yet cannot have been answered.
+     */
+    public boolean awaitsSpm() {
+        for (int i = 0; i < MailboxLayout.SLOTS; i++) {
+            if (states[i] != State.FREE && onStorage[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every caller still waiting, for failing them when the mailbox stops. */
@@ -212,6 +228,7 @@ public final class HostSlots<T> {
 
     private void setSlot(int slot, byte[] message) {
         System.arraycopy(message, 0, block, slot * MailboxLayout.MESSAGE_SIZE, MailboxLayout.MESSAGE_SIZE);
+        onStorage[slot] = false;
         Checksum.seal(block);
         dirty = true;
         announce |= message[0] != 0;

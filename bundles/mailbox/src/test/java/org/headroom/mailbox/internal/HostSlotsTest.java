@@ -118,4 +118,23 @@ class HostSlotsTest {
         assertThat(replies.get(0).token()).isNull();
         assertThat(slot(slots.block(), 0)).isEqualTo(Message.clean());
     }
+
+    @Test
+    void onlyWrittenSlotsAwaitTheSpm() {
+        HostSlots<String> slots = new HostSlots<>(63);
+        slots.start(new byte[4096]);
+        slots.written();
+        assertThat(slots.awaitsSpm()).isFalse();
+        byte[] request = Message.encodeExtend(DOMAIN, VOLUME, 100);
+        slots.submit(request, "caller", 0);
+        assertThat(slots.awaitsSpm()).as("not written yet: no reply can be on storage").isFalse();
+        slots.written();
+        assertThat(slots.awaitsSpm()).isTrue();
+        slots.onOutbox(outboxWith(0, request));
+        assertThat(slots.awaitsSpm()).as("CLEAN not written yet").isFalse();
+        slots.written();
+        assertThat(slots.awaitsSpm()).as("waiting for the CLEAN echo").isTrue();
+        slots.onOutbox(outboxWith(0, Message.clean()));
+        assertThat(slots.awaitsSpm()).isFalse();
+    }
 }
