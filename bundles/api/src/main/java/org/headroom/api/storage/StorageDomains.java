@@ -53,15 +53,19 @@ public interface StorageDomains {
                 .resolve(volume.volume().toString());
     }
 
+    /** Whether a disk path is under the run directory: it names a volume of this host's domains, or none. */
+    default boolean underRunDirectory(Path path) {
+        return path.toAbsolutePath().normalize().startsWith(runDirectory().toAbsolutePath().normalize());
+    }
+
     /**
      * The volume behind a disk path a hypervisor reports: a run path (prepared or not), a file, or
      * a device a backend activated.
      */
     default Optional<VolumeRef> volumeAt(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
-        Path run = runDirectory().toAbsolutePath().normalize();
-        if (absolute.startsWith(run) && run.relativize(absolute).getNameCount() == 3) {
-            Path relative = run.relativize(absolute);
+        Path relative = runDirectory().toAbsolutePath().normalize().relativize(absolute);
+        if (underRunDirectory(absolute) && relative.getNameCount() == 3) {
             try {
                 VolumeRef volume = new VolumeRef(UUID.fromString(relative.getName(0).toString()),
                         UUID.fromString(relative.getName(1).toString()), UUID.fromString(relative.getName(2).toString()));

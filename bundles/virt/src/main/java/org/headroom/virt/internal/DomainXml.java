@@ -84,11 +84,6 @@ public record DomainXml(String name, String uuid, List<Disk> disks) {
         return new DomainXml(name, text(child(domain, "uuid")), List.copyOf(disks));
     }
 
-    /** The disk of that target, if the domain has one. */
-    public java.util.Optional<Disk> disk(String target) {
-        return disks.stream().filter(d -> d.target().equals(target)).findFirst();
-    }
-
     private static Disk disk(Element disk) {
         Element target = child(disk, "target");
         String dev = target == null ? "" : target.getAttribute("dev");

@@ -122,7 +122,7 @@ public final class HookHandler {
             }
             Optional<VolumeRef> volume = storage.volumeAt(Path.of(disk.path()));
             if (volume.isEmpty()) {
-                if (underRunDirectory(disk.path())) {
+                if (storage.underRunDirectory(Path.of(disk.path()))) {
                     problems.add(disk.target() + ": " + disk.path() + " names no volume of a storage domain this host is connected to");
                 } else {
                     LOG.info("VM {} disk {} ({}) is on no storage domain of this host: not Headroom's", xml.name(),
@@ -164,9 +164,5 @@ public final class HookHandler {
             }
         }
         return new Reply(0, "");
-    }
-
-    private boolean underRunDirectory(String path) {
-        return Path.of(path).toAbsolutePath().normalize().startsWith(storage.runDirectory().toAbsolutePath().normalize());
     }
 }

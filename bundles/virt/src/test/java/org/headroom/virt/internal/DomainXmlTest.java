@@ -43,8 +43,8 @@ class DomainXmlTest {
                 new DomainXml.Disk("vda", "file", "/var/lib/boot.img", "raw", OptionalInt.of(2), true),
                 new DomainXml.Disk("vdb", "block", "/run/headroom/storage/a/b/c", "qcow2", OptionalInt.of(1), false),
                 new DomainXml.Disk("sda", "file", null, "", OptionalInt.empty(), true));
-        assertThat(xml.disk("vdb").orElseThrow().indexedName()).isEqualTo("vdb[1]");
-        assertThat(xml.disk("sda").orElseThrow().indexedName()).isEqualTo("sda");
+        assertThat(xml.disks().get(1).indexedName()).isEqualTo("vdb[1]");
+        assertThat(xml.disks().get(2).indexedName()).isEqualTo("sda");
     }
 
     @Test
