@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.headroom.storage.DomainSet;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
@@ -99,7 +100,7 @@ public final class HookBenchmark {
     private void setUp() throws Exception {
         domain = FileStorageDomain.create(work.resolve("storage"), UUID.randomUUID(), "loop");
         Path run = work.resolve("run");
-        storage = StorageDomains.of(run, domain);
+        storage = DomainSet.of(run, domain);
         server = new HookServer(work.resolve("agent/hook.sock"), new HookHandler(storage, event -> { }, new HookStats()),
                 16 << 20, 5000, 4);
         Path bin = work.resolve("bin");

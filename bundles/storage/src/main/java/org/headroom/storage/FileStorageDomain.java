@@ -11,13 +11,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageException;
+import org.headroom.api.storage.UnknownVolumeException;
 import org.headroom.api.storage.VolumeBackend;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.storage.internal.FileVolumeBackend;
-import org.headroom.storage.internal.ListableVolumeBackend;
 import org.headroom.storage.internal.LoopVolumeBackend;
 import org.headroom.storage.internal.LvmVolumeBackend;
 import org.headroom.storage.internal.ProcessCommandRunner;
@@ -168,7 +169,27 @@ public final class FileStorageDomain implements StorageDomain {
     /** The domain's volumes, sorted by image then volume. */
     @Override
     public List<VolumeRef> listVolumes() {
-        return ((ListableVolumeBackend) volumes).list();
+        return volumes.list();
+    }
+
+    @Override
+    public VolumeRef volume(UUID volume) {
+        return listVolumes().stream().filter(v -> v.volume().equals(volume)).findFirst()
+                .orElseThrow(() -> new UnknownVolumeException(new VolumeRef(uuid, new UUID(0, 0), volume)));
+    }
+
+    @Override
+    public Optional<VolumeRef> volumeAt(Path active) {
+        Path file = volumes.fileOf(active).toAbsolutePath().normalize();
+        Path images = path.resolve("images").toAbsolutePath().normalize();
+        if (!file.startsWith(images) || images.relativize(file).getNameCount() != 2) {
+            return Optional.empty();
+        }
+        Path relative = images.relativize(file);
+        Optional<UUID> image = UuidNames.uuid(relative.getName(0).toString());
+        Optional<UUID> volume = UuidNames.uuid(relative.getName(1).toString());
+        return image.isPresent() && volume.isPresent() ? Optional.of(new VolumeRef(uuid, image.get(), volume.get()))
+                : Optional.empty();
     }
 
     @Override
@@ -182,7 +203,7 @@ public final class FileStorageDomain implements StorageDomain {
         }
     }
 
-    private static ListableVolumeBackend backend(String type, UUID uuid, Path path) {
+    private static VolumeBackend backend(String type, UUID uuid, Path path) {
         ProcessCommandRunner commands = new ProcessCommandRunner(ProcessCommandRunner.DEFAULT_TIMEOUT);
         return switch (type) {
             case "file" -> new FileVolumeBackend(uuid, path);

@@ -199,6 +199,31 @@ class FileStorageDomainTest {
         assertThat(domain.listVolumes()).containsExactly(volume);
     }
 
+    /** VDSM keeps {@code <volume>.meta} and {@code <volume>.lease} beside a volume; they end nothing. */
+    @Test
+    void metadataAndLeaseFilesBesideVolumesNeitherListNorEndTheListing() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, sd, "file");
+        UUID image = UUID.fromString("00000000-0000-0000-0000-00000000000a");
+        VolumeRef a = new VolumeRef(sd, image, UUID.fromString("00000000-0000-0000-0000-000000000001"));
+        VolumeRef b = new VolumeRef(sd, image, UUID.fromString("00000000-0000-0000-0000-000000000002"));
+        java.util.List<VolumeRef> all = new java.util.ArrayList<>(java.util.List.of(a, b));
+        for (int i = 0; i < 10; i++) { // enough that a .meta is listed before some volume, whatever readdir's order
+            all.add(new VolumeRef(sd, i % 2 == 0 ? image : UUID.randomUUID(), UUID.randomUUID()));
+        }
+        for (VolumeRef v : all) {
+            domain.volumes().create(v, MIB);
+            Path file = root.resolve(sd + "/images/" + v.image() + "/" + v.volume());
+            Files.createFile(file.resolveSibling(v.volume() + ".meta"));
+            Files.createFile(file.resolveSibling(v.volume() + ".lease"));
+        }
+        Files.createFile(root.resolve(sd + "/images/" + image + "/00000000-0000-0000-0000-000000000000.meta"));
+
+        assertThat(domain.listVolumes()).containsExactlyInAnyOrderElementsOf(all);
+        assertThat(domain.volume(b.volume())).isEqualTo(b);
+        assertThat(domain.volumeAt(root.resolve(sd + "/images/" + image + "/" + b.volume()))).contains(b);
+        assertThat(domain.volumeAt(root.resolve(sd + "/images/" + image + "/" + b.volume() + ".meta"))).isEmpty();
+    }
+
     /** Bytes the file takes on disk (Java has no st_blocks). */
     static long allocated(Path file) throws Exception {
         String[] blocks = Lab.run("stat", "-c", "%b %B", file.toString()).strip().split(" ");

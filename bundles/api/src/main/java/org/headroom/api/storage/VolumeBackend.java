@@ -17,6 +17,9 @@ public interface VolumeBackend {
     /** "loop", "file" or "lvm". */
     String type();
 
+    /** The domain's volumes, sorted by image then volume. */
+    java.util.List<VolumeRef> list();
+
     /** Creates a volume of {@code size} bytes (rounded up to whole MiB). */
     void create(VolumeRef volume, long size);
 

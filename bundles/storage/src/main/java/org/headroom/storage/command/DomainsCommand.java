@@ -8,7 +8,6 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.StorageException;
-import org.headroom.storage.FileStorageDomain;
 
 @Command(scope = "headroom", name = "domains", description = "Lists the storage domains this host is connected to")
 @Service
@@ -33,11 +32,8 @@ public class DomainsCommand implements Action {
 
     /** A domain whose volumes cannot be listed (e.g. an lvm command failing) still gets its row. */
     private static String volumes(StorageDomain d) {
-        if (!(d instanceof FileStorageDomain)) {
-            return "?";
-        }
         try {
-            return Integer.toString(((FileStorageDomain) d).listVolumes().size());
+            return Integer.toString(d.listVolumes().size());
         } catch (StorageException e) {
             return "? (" + e.getMessage() + ")";
         }

@@ -11,6 +11,8 @@ import java.util.UUID;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.StorageException;
+import org.headroom.api.storage.VolumeRef;
+import org.headroom.storage.DomainSet;
 import org.headroom.storage.FileStorageDomain;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -29,8 +31,7 @@ import org.slf4j.LoggerFactory;
 public class ConnectedStorageDomains implements StorageDomains {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectedStorageDomains.class);
 
-    private volatile List<StorageDomain> domains = List.of();
-    private volatile Path runDirectory = StorageDomains.super.runDirectory();
+    private volatile DomainSet connected = DomainSet.of(Path.of(StorageConfig.DEFAULT_RUN_DIR));
 
     /**
      * A listed domain that cannot be opened fails the activation: the host was told to serve it.
@@ -39,7 +40,7 @@ public class ConnectedStorageDomains implements StorageDomains {
     @Activate
     void activate(StorageConfig config) {
         Path root = Path.of(config.root());
-        runDirectory = Path.of(config.run__dir());
+        Path runDirectory = Path.of(config.run__dir());
         String backend = config.backend();
         Set<UUID> listed = listed(config.domains());
         List<StorageDomain> connected = new ArrayList<>();
@@ -64,22 +65,47 @@ public class ConnectedStorageDomains implements StorageDomains {
         for (StorageDomain d : connected) {
             LOG.info("connected {}", d);
         }
-        domains = List.copyOf(connected);
+        this.connected = DomainSet.of(runDirectory, connected);
     }
 
     @Override
     public List<StorageDomain> domains() {
-        return domains;
+        return connected.domains();
     }
 
     @Override
     public Path runDirectory() {
-        return runDirectory;
+        return connected.runDirectory();
     }
 
     @Override
     public Optional<StorageDomain> domain(UUID uuid) {
-        return domains.stream().filter(d -> d.uuid().equals(uuid)).findFirst();
+        return connected.domain(uuid);
+    }
+
+    @Override
+    public Path runPath(VolumeRef volume) {
+        return connected.runPath(volume);
+    }
+
+    @Override
+    public boolean underRunDirectory(Path path) {
+        return connected.underRunDirectory(path);
+    }
+
+    @Override
+    public Optional<VolumeRef> volumeAt(Path path) {
+        return connected.volumeAt(path);
+    }
+
+    @Override
+    public Path prepare(VolumeRef volume) {
+        return connected.prepare(volume);
+    }
+
+    @Override
+    public void teardown(VolumeRef volume) {
+        connected.teardown(volume);
     }
 
     /**

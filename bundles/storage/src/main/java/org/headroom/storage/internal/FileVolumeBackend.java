@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.headroom.api.storage.StorageException;
 import org.headroom.api.storage.UnknownVolumeException;
+import org.headroom.api.storage.VolumeBackend;
 import org.headroom.api.storage.VolumeRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Volumes as plain sparse files {@code <domain>/images/<image>/<volume>}, as on NFS: every host
  * sees a file's size as it is, so refreshing is only reading it and activating is only naming it.
  */
-public class FileVolumeBackend implements ListableVolumeBackend {
+public class FileVolumeBackend implements VolumeBackend {
     private static final Logger LOG = LoggerFactory.getLogger(FileVolumeBackend.class);
 
     private final UUID domain;
@@ -107,6 +108,12 @@ public class FileVolumeBackend implements ListableVolumeBackend {
     }
 
     private long extend(VolumeRef volume, Path file, long bytes) {
+        // Large enough already: answered from the file's size, without opening it for writing, so an
+        // extension that needs no change works on a volume this process may only read.
+        long current = size(volume);
+        if (current >= bytes) {
+            return current;
+        }
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw");
              FileLock lock = f.getChannel().lock()) {
             long before = f.length();

@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import org.headroom.api.storage.StorageException;
 import org.headroom.api.storage.UnknownVolumeException;
+import org.headroom.api.storage.VolumeBackend;
 import org.headroom.api.storage.VolumeRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * host also needs VDSM's care with LVM: a device filter, no lvmetad and no metadata caching across
  * hosts; none of that is here.
  */
-public final class LvmVolumeBackend implements ListableVolumeBackend {
+public final class LvmVolumeBackend implements VolumeBackend {
     private static final Logger LOG = LoggerFactory.getLogger(LvmVolumeBackend.class);
     private static final String NO_SUCH_LV = "Failed to find logical volume";
     private static final String IMAGE_TAG = "IU_";

@@ -27,5 +27,8 @@ public @interface StorageConfig {
     boolean create() default false;
 
     @AttributeDefinition(description = "Host-local directory of the links VMs open volumes by: <run_dir>/<domain>/<image>/<volume>")
-    String run__dir() default "/run/headroom/storage";
+    String run__dir() default DEFAULT_RUN_DIR;
+
+    /** Host-local, as VDSM's /run/vdsm/storage: never on shared storage. */
+    String DEFAULT_RUN_DIR = "/run/headroom/storage";
 }

@@ -128,6 +128,28 @@ class ConnectedStorageDomainsTest {
         storage.teardown(volume);
         assertThat(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
         assertThat(storage.volumeAt(link)).as("a run path names its volume even when not prepared").contains(volume);
+        assertThat(link.getParent()).as("the image's run directory goes with its last volume").doesNotExist();
+        assertThat(link.getParent().getParent()).as("and the domain's").doesNotExist();
+    }
+
+    @Test
+    void aRunDirectoryStaysWhileAnotherVolumeOfItIsPrepared() {
+        UUID domain = UUID.randomUUID();
+        ConnectedStorageDomains storage = new ConnectedStorageDomains();
+        storage.activate(config(root.resolve("sd"), true, domain.toString()));
+        UUID image = UUID.randomUUID();
+        VolumeRef base = new VolumeRef(domain, image, UUID.randomUUID());
+        VolumeRef top = new VolumeRef(domain, image, UUID.randomUUID());
+        storage.domain(domain).orElseThrow().volumes().create(base, 1 << 20);
+        storage.domain(domain).orElseThrow().volumes().create(top, 1 << 20);
+        storage.prepare(base);
+        Path topLink = storage.prepare(top);
+
+        storage.teardown(base);
+
+        assertThat(Files.isSymbolicLink(topLink)).isTrue();
+        storage.teardown(top);
+        assertThat(topLink.getParent()).doesNotExist();
     }
 
     @Test

@@ -168,6 +168,28 @@ class FileVolumeBackendTest {
         assertThat(backend.list()).containsExactly(a, b);
     }
 
+    /**
+     * An extension that changes nothing must not need write access to the volume: an immutable file
+     * (chattr +i: even root cannot open it for writing) that is large enough already is answered
+     * from its size; one that must grow fails with the reason.
+     */
+    @Test
+    void anExtensionThatNeedsNoChangeWorksOnAVolumeItCannotWrite() throws Exception {
+        FileVolumeBackend backend = backend();
+        backend.create(ref, 4 * MIB);
+        String file = backend.file(ref).toString();
+        Lab.run("chattr", "+i", file);
+        try {
+            assertThat(backend.extend(ref, 2 * MIB)).isEqualTo(4 * MIB);
+            assertThat(backend.extend(ref, 4 * MIB)).isEqualTo(4 * MIB);
+            assertThatThrownBy(() -> backend.extend(ref, 8 * MIB)).isInstanceOf(StorageException.class)
+                    .hasMessageContaining("extending volume");
+        } finally {
+            Lab.run("chattr", "-i", file);
+        }
+        assertThat(backend.size(ref)).isEqualTo(4 * MIB);
+    }
+
     /** Bytes the file takes on disk (Java has no st_blocks). */
     static long allocated(Path file) throws Exception {
         String[] blocks = Lab.run("stat", "-c", "%b %B", file.toString()).strip().split(" ");

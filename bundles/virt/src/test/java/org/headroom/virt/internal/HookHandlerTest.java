@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.headroom.storage.DomainSet;
 import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
@@ -31,7 +32,7 @@ class HookHandlerTest {
     @BeforeEach
     void setUp() {
         domain = FileStorageDomain.create(dir.resolve("sd"), UUID.randomUUID(), "file");
-        storage = StorageDomains.of(dir.resolve("run"), domain);
+        storage = DomainSet.of(dir.resolve("run"), domain);
         handler = new HookHandler(storage, announced::add, new HookStats());
         volume = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
         domain.volumes().create(volume, 1 << 20);

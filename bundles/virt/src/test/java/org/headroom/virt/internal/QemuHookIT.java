@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.headroom.storage.DomainSet;
 import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
@@ -65,7 +66,7 @@ class QemuHookIT {
     @BeforeEach
     void agent() throws IOException {
         domain = FileStorageDomain.create(dir.resolve("sd"), UUID.randomUUID(), "file");
-        storage = StorageDomains.of(dir.resolve("run"), domain);
+        storage = DomainSet.of(dir.resolve("run"), domain);
         stats = new HookStats();
         socket = dir.resolve("agent/hook.sock");
         server = new HookServer(socket, new HookHandler(storage, announced::add, stats), 1 << 20, 500, 2);
