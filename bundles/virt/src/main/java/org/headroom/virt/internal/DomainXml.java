@@ -48,7 +48,7 @@ public record DomainXml(String name, String uuid, List<Disk> disks) {
 
         /** libvirt's name of the top image's node, on which thresholds are armed: {@code vda[N]}. */
         public String indexedName() {
-            return index.isPresent() ? target + "[" + index.getAsInt() + "]" : target;
+            return new DriveName(target, index).toString();
         }
     }
 

@@ -19,4 +19,10 @@ record DriveName(String target, OptionalInt index) {
         }
         return new DriveName(dev, OptionalInt.empty());
     }
+
+    /** libvirt's name: {@code vda[3]}, or {@code vda} without an index. */
+    @Override
+    public String toString() {
+        return index.isPresent() ? target + "[" + index.getAsInt() + "]" : target;
+    }
 }

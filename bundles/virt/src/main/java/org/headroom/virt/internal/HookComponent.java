@@ -3,8 +3,12 @@ package org.headroom.virt.internal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.storage.StorageDomains;
+import org.headroom.virt.HookStatus;
+import org.headroom.virt.LibvirtStatus;
+import org.headroom.virt.VirtService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -13,16 +17,20 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 
-/** Wires the hook receiver: the socket, the storage domains, and the libvirt adapter when there is one. */
-@Component(configurationPid = "org.headroom.virt.hook", service = HookComponent.class)
+/**
+ * Wires the hook receiver: the socket, the storage domains, and the libvirt adapter when there is
+ * one. It is also the bundle's {@link VirtService}: the receiver always runs, the libvirt adapter
+ * only with its configuration.
+ */
+@Component(configurationPid = "org.headroom.virt.hook", service = VirtService.class)
 @Designate(ocd = HookConfig.class)
-public class HookComponent {
+public class HookComponent implements VirtService {
 
     private final HookServer server;
     private final HookHandler handler;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile LibvirtHypervisor libvirt;
+    private volatile LibvirtAdapter libvirt;
 
     @Activate
     public HookComponent(@Reference StorageDomains storage, HookConfig config) {
@@ -40,16 +48,19 @@ public class HookComponent {
         server.close();
     }
 
-    public HookStats stats() {
-        return handler.stats();
+    @Override
+    public Optional<LibvirtStatus> libvirt() {
+        LibvirtAdapter l = libvirt;
+        return l == null ? Optional.empty() : Optional.of(l.status());
     }
 
-    public Path socket() {
-        return server.socket();
+    @Override
+    public HookStatus hooks() {
+        return handler.stats().snapshot(server.socket().toString(), server.health());
     }
 
     private void announce(DriveEvent event) {
-        LibvirtHypervisor l = libvirt;
+        LibvirtAdapter l = libvirt;
         if (l != null) {
             l.announce(event);
         }

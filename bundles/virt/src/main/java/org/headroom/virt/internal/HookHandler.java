@@ -10,6 +10,7 @@ import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.StorageException;
 import org.headroom.api.storage.VolumeRef;
+import org.headroom.virt.HookCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,7 @@ public final class HookHandler {
             reply = new Reply(0, "headroom: internal error, see the agent's log: " + e);
         }
         long micros = (System.nanoTime() - start) / 1000;
-        stats.handled(new HookStats.Call(Instant.now(), request.guest(), request.op(), reply.exit(), micros, reply.message()));
+        stats.handled(new HookCall(Instant.now(), request.guest(), request.op(), reply.exit(), micros, reply.message()));
         return reply;
     }
 

@@ -1,27 +1,25 @@
 package org.headroom.virt.internal;
 
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.headroom.virt.HookCall;
+import org.headroom.virt.HookStatus;
 
 /** What the hook receiver did: calls per operation, errors, malformed requests, and the latest calls. */
 public final class HookStats {
     private static final int RECENT = 50;
 
-    /** One hook call as handled. */
-    public record Call(Instant at, String vm, String op, int exit, long micros, String message) {
-    }
-
     private final Map<String, Long> perOperation = new TreeMap<>();
-    private final Deque<Call> recent = new ArrayDeque<>();
+    private final Deque<HookCall> recent = new ArrayDeque<>();
     private long errors;
     private long malformed;
+    private long turnedAway;
 
-    synchronized void handled(Call call) {
+    synchronized void handled(HookCall call) {
         perOperation.merge(call.op(), 1L, Long::sum);
         if (call.exit() != 0) {
             errors++;
@@ -35,6 +33,11 @@ public final class HookStats {
     /** A request that could not be read or was no hook call (bad framing, bad XML, unknown operation). */
     synchronized void countMalformed() {
         malformed++;
+    }
+
+    /** A call answered "busy": every worker busy and the queue full. */
+    synchronized void countTurnedAway() {
+        turnedAway++;
     }
 
     public synchronized Map<String, Long> perOperation() {
@@ -51,7 +54,12 @@ public final class HookStats {
     }
 
     /** Newest first. */
-    public synchronized List<Call> recent() {
+    public synchronized List<HookCall> recent() {
         return new ArrayList<>(recent);
+    }
+
+    /** All of it at one instant, for the receiver listening on {@code socket}, in {@code health}. */
+    synchronized HookStatus snapshot(String socket, String health) {
+        return new HookStatus(socket, health, perOperation, errors, malformed, turnedAway, List.copyOf(recent));
     }
 }

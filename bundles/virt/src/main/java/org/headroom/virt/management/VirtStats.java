@@ -1,52 +1,89 @@
 package org.headroom.virt.management;
 
-import org.headroom.virt.internal.HookComponent;
-import org.headroom.virt.internal.LibvirtHypervisor;
+import java.util.Optional;
+import java.util.function.ToLongFunction;
+import org.headroom.virt.LibvirtStatus;
+import org.headroom.virt.VirtService;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** The MBean, registered as a service that Karaf's management exports under its jmx.objectname. */
 @Component(service = VirtMBean.class, property = "jmx.objectname=org.headroom:type=Virt")
 public class VirtStats implements VirtMBean {
 
     @Reference
-    HookComponent hooks;
+    VirtService virt;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    volatile LibvirtHypervisor libvirt;
+    private Optional<LibvirtStatus> libvirt() {
+        return virt.libvirt();
+    }
+
+    private long libvirt(ToLongFunction<LibvirtStatus> figure) {
+        return libvirt().map(figure::applyAsLong).orElse(0L);
+    }
 
     @Override
     public boolean isLibvirtConnected() {
-        LibvirtHypervisor l = libvirt;
-        return l != null && l.connected();
+        return libvirt().map(s -> s.state() == LibvirtStatus.State.CONNECTED).orElse(false);
+    }
+
+    @Override
+    public String getLibvirtState() {
+        return libvirt().map(s -> s.state().name()).orElse("NOT_SERVED");
+    }
+
+    @Override
+    public String getLibvirtProblem() {
+        return libvirt().map(LibvirtStatus::problem).orElse("");
     }
 
     @Override
     public long getLibvirtReconnects() {
-        LibvirtHypervisor l = libvirt;
-        return l == null ? 0 : l.reconnects();
+        return libvirt(LibvirtStatus::reconnects);
     }
 
     @Override
     public int getLibvirtVms() {
-        LibvirtHypervisor l = libvirt;
-        return l == null ? 0 : l.vms().size();
+        return (int) libvirt(LibvirtStatus::vms);
+    }
+
+    @Override
+    public long getLibvirtEventsIgnored() {
+        return libvirt(LibvirtStatus::eventsIgnored);
+    }
+
+    @Override
+    public long getLibvirtEventsDropped() {
+        return libvirt(LibvirtStatus::eventsDropped);
+    }
+
+    @Override
+    public long getLibvirtCallsRefused() {
+        return libvirt(LibvirtStatus::callsRefused);
     }
 
     @Override
     public long getHookCalls() {
-        return hooks.stats().perOperation().values().stream().mapToLong(Long::longValue).sum();
+        return virt.hooks().totalCalls();
     }
 
     @Override
     public long getHookRefused() {
-        return hooks.stats().errors();
+        return virt.hooks().refused();
     }
 
     @Override
     public long getHookMalformed() {
-        return hooks.stats().malformed();
+        return virt.hooks().malformed();
+    }
+
+    @Override
+    public long getHookTurnedAway() {
+        return virt.hooks().turnedAway();
+    }
+
+    @Override
+    public String getHookHealth() {
+        return virt.hooks().health();
     }
 }

@@ -14,6 +14,7 @@ import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.storage.FileStorageDomain;
+import org.headroom.virt.HookCall;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +72,7 @@ class HookHandlerTest {
         assertThat(Files.exists(runPath, LinkOption.NOFOLLOW_LINKS)).as("released").isFalse();
         assertThat(handler.stats().perOperation()).containsEntry("prepare", 1L).containsEntry("release", 1L);
         assertThat(handler.stats().errors()).isZero();
-        assertThat(handler.stats().recent()).hasSize(5).first().extracting(HookStats.Call::op).isEqualTo("release");
+        assertThat(handler.stats().recent()).hasSize(5).first().extracting(HookCall::op).isEqualTo("release");
     }
 
     @Test

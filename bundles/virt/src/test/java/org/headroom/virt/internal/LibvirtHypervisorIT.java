@@ -16,6 +16,7 @@ import org.headroom.api.hypervisor.VmInfo;
 import org.headroom.api.hypervisor.VmState;
 import org.headroom.testing.Lab;
 import org.headroom.testing.Libvirtd;
+import org.headroom.virt.LibvirtStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -163,11 +164,35 @@ class LibvirtHypervisorIT {
         libvirtd.restart();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> libvirt.reconnects() >= 1 && libvirt.connected());
+        assertThat(libvirt.status().state()).isEqualTo(LibvirtStatus.State.CONNECTED);
+        assertThat(libvirt.status().problem()).isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> libvirt.vms().contains(new VmInfo(VM, "libvirt", VmState.RUNNING, "")));
         assertThat(events).contains(new DriveEvent.EventsLost(VM, "the libvirt connection was re-established"));
         // Still served: armed and fired through the new connection.
         libvirt.setWriteThreshold(VDA, MIB).toCompletableFuture().get(10, TimeUnit.SECONDS);
         write(16, 4);
         assertThat(awaitCrossed(1).drive()).isEqualTo(VDA);
+    }
+
+    @Test
+    void anErrorThrownOnTheAdaptersThreadLeavesItBrokenNeverConnected() throws Exception {
+        libvirt.subscribe(e -> {
+            if (e instanceof DriveEvent.Paused) {
+                throw new StackOverflowError("a listener's bug");
+            }
+        });
+        libvirt.pause(VM).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> libvirt.status().state() == LibvirtStatus.State.BROKEN);
+        assertThat(libvirt.connected()).isFalse();
+        assertThat(libvirt.status().problem()).contains("StackOverflowError");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> libvirt.drives(VM).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("the libvirt adapter is broken");
+        await().atMost(Duration.ofSeconds(5)).until(() -> libvirt.vms().stream()
+                .allMatch(v -> v.state() == VmState.UNREACHABLE));
+        libvirtd.virsh("resume", VM);
+        Thread.sleep(500);
+        assertThat(libvirt.status().state()).as("no reconnect: broken until restarted").isEqualTo(LibvirtStatus.State.BROKEN);
     }
 }
