@@ -1,5 +1,6 @@
 package org.headroom.api.mailbox;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.headroom.api.storage.VolumeRef;
 
@@ -16,4 +17,13 @@ public interface ExtendService {
      * request cannot be sent or gets no answer in time.
      */
     CompletionStage<Long> extend(VolumeRef volume, long size);
+
+    /**
+     * How long a request may wait for its answer: the stage {@link #extend} returns fails with a
+     * {@link MailboxException} by then at the latest. Re-sending within that time is the service's
+     * own business; callers keep this one deadline and never re-send on their own.
+     */
+    default Duration replyTimeout() {
+        return Duration.ofSeconds(60);
+    }
 }

@@ -13,8 +13,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +20,7 @@ import org.headroom.api.storage.VolumeRef;
 import org.headroom.mailbox.internal.HostMailbox;
 import org.headroom.mailbox.internal.MailboxPolicy;
 import org.headroom.mailbox.internal.SpmMailbox;
+import org.headroom.runtime.ThreadScheduler;
 import org.headroom.storage.FileStorageDomain;
 
 /**
@@ -37,11 +36,14 @@ public final class MailboxTool {
                   Serves the SPM side until killed; prints "ready" once serving, and a stats line every SECONDS.
               mailbox-tool host --root DIR --domain UUID --ids N[-M] [--backend loop|file]
                                 [--policy headroom|vdsm|legacy-host] [--refresh] [--max-in-flight N]
+                                [--request-timeout-ms MS]
                   Acts as hosts N..M. Reads requests from standard input, one a line: HOST VOLUME-UUID SIZE-MiB.
                   Prints one line an answer: "ok HOST VOLUME MiB LATENCY-us [SIZE-SEEN]" or "fail HOST VOLUME REASON";
                   with --refresh, activates each volume on this host and refreshes it after the reply (SIZE-SEEN).
-                  At end of input, waits for every answer, prints "stats ..." per host and exits.
-              mailbox-tool create-volume --root DIR --domain UUID --image UUID --volume UUID --size MiB [--backend B]
+                  At end of input, waits for every answer (each comes within the request timeout, 60 s by
+                  default), prints "stats ..." per host and exits.
+              mailbox-tool create-volume --root DIR --domain UUID --image UUID --volume UUID --size MiB [--backend loop|file]
+              --backend defaults to file; give the backend the domain's agents use (the distribution's is loop).
             """;
 
     private MailboxTool() {
@@ -83,8 +85,13 @@ public final class MailboxTool {
         String backend = opts.getOrDefault("backend", "file");
         FileStorageDomain domain = opts.containsKey("create")
                 ? FileStorageDomain.create(root, uuid, backend) : FileStorageDomain.open(root, uuid, backend);
-        SpmMailbox spm = new SpmMailbox(domain, MailboxPolicy.named(opts.getOrDefault("policy", "headroom")),
-                Integer.parseInt(opts.getOrDefault("max-host-id", "250")), Integer.parseInt(opts.getOrDefault("workers", "4")));
+        int maxHostId = Integer.parseInt(opts.getOrDefault("max-host-id", "250"));
+        ThreadScheduler inboxThread = ThreadScheduler.create("mailbox-spm", 1, 16);
+        ThreadScheduler outboxThread = ThreadScheduler.create("mailbox-spm-outbox", 1, 16);
+        ThreadScheduler workers = ThreadScheduler.create("mailbox-spm-extend", Integer.parseInt(opts.getOrDefault("workers", "4")),
+                maxHostId * 63 + 1024);
+        SpmMailbox spm = new SpmMailbox(domain, MailboxPolicy.named(opts.getOrDefault("policy", "headroom")), maxHostId,
+                inboxThread, outboxThread, workers);
         spm.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -93,6 +100,9 @@ public final class MailboxTool {
             } catch (Exception e) {
                 System.err.println("mailbox-tool: " + e);
             }
+            inboxThread.close();
+            outboxThread.close();
+            workers.close();
             stopped.countDown();
         }));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -111,16 +121,15 @@ public final class MailboxTool {
         UUID uuid = UUID.fromString(required(opts, "domain"));
         FileStorageDomain domain = FileStorageDomain.open(root, uuid, opts.getOrDefault("backend", "file"));
         MailboxPolicy policy = MailboxPolicy.named(opts.getOrDefault("policy", "headroom"));
+        if (opts.containsKey("request-timeout-ms")) {
+            policy = policy.withRequestTimeout(java.time.Duration.ofMillis(Long.parseLong(opts.get("request-timeout-ms"))));
+        }
         int maxInFlight = Integer.parseInt(opts.getOrDefault("max-in-flight", "63"));
         boolean refresh = opts.containsKey("refresh");
         String[] range = required(opts, "ids").split("-");
         int first = Integer.parseInt(range[0]);
         int last = range.length > 1 ? Integer.parseInt(range[1]) : first;
-        ScheduledExecutorService pollers = Executors.newScheduledThreadPool(Math.min(4, last - first + 1), r -> {
-            Thread t = new Thread(r, "mailbox-hosts");
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadScheduler pollers = ThreadScheduler.create("mailbox-hosts", Math.min(4, last - first + 1), 64 * (last - first + 1) + 64);
         Map<Integer, HostMailbox> hosts = new LinkedHashMap<>();
         Map<Integer, Semaphore> slots = new HashMap<>();
         for (int id = first; id <= last; id++) {
@@ -194,7 +203,7 @@ public final class MailboxTool {
         for (VolumeRef v : activated) {
             domain.volumes().deactivate(v);
         }
-        pollers.shutdownNow();
+        pollers.close();
     }
 
     private static void createVolume(Map<String, String> opts) {

@@ -1,12 +1,14 @@
 package org.headroom.mailbox.command;
 
+import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
-import org.headroom.mailbox.internal.MailboxService;
-import org.headroom.mailbox.internal.MailboxStats;
+import org.headroom.mailbox.MailboxCounters;
+import org.headroom.mailbox.MailboxService;
+import org.headroom.mailbox.MailboxStatus;
 
 @Command(scope = "headroom", name = "mailbox", description = "Shows the SPM mailbox: requests, replies, failures, rejects, I/O, latency")
 @Service
@@ -17,28 +19,31 @@ public class MailboxCommand implements Action {
 
     @Override
     public Object execute() {
-        System.out.println("policy: " + mailbox.policy().name() + ", host id " + mailbox.host().hostId()
-                + (mailbox.spm().isPresent() ? ", SPM of hosts 1.." + mailbox.spm().get().maxHostId() : ""));
+        MailboxStatus s = mailbox.status();
+        System.out.println("domain " + s.domain() + ", policy " + s.policy() + ", host id " + s.hostId()
+                + (s.spm() ? ", SPM of hosts 1.." + s.maxHostId() : "") + "; " + s.health());
         ShellTable table = new ShellTable();
-        for (String c : new String[] {"Side", "Requests", "Replies", "Failures", "Timeouts", "Rejected blocks",
-                "Rejected messages", "Scans", "Events", "p50 ms", "p99 ms"}) {
+        for (String c : new String[] {"Side", "Requests", "Replies", "Failures", "Timeouts", "Duplicates", "Resends",
+                "Rejected blocks", "Rejected messages", "Scans", "Events", "Errors", "p50 ms", "p99 ms"}) {
             table.column(c);
         }
-        row(table, "host", mailbox.host().stats());
-        mailbox.spm().ifPresent(spm -> row(table, "spm", spm.stats()));
-        if (mailbox.spm().isPresent()) {
-            row(table, "spm (in-process)", mailbox.local());
+        row(table, "host", s.host());
+        if (s.spm()) {
+            row(table, "spm", s.spmSide());
+            row(table, "spm (in-process)", s.inProcess());
         }
         table.print(System.out);
-        mailbox.spm().ifPresent(spm -> System.out.printf("SPM inbox reads: %.1f KiB/s (%d bytes since start)%n",
-                spm.bytesReadPerSecond() / 1024, spm.bytesRead()));
+        if (s.spm()) {
+            System.out.printf(Locale.ROOT, "SPM inbox reads: %.1f KiB/s (%d bytes since start)%n",
+                    s.spmBytesReadPerSecond() / 1024, s.spmBytesRead());
+        }
         return null;
     }
 
-    private static void row(ShellTable table, String side, MailboxStats s) {
-        table.addRow().addContent(side, s.requests.sum(), s.replies.sum(), s.failures.sum(), s.timeouts.sum(),
-                s.rejectedBlocks.sum(), s.rejectedMessages.sum(), s.scans.sum(), s.events.sum(),
-                String.format("%.2f", s.latency.percentileMicros(50) / 1000.0),
-                String.format("%.2f", s.latency.percentileMicros(99) / 1000.0));
+    private static void row(ShellTable table, String side, MailboxCounters c) {
+        table.addRow().addContent(side, c.requests(), c.replies(), c.failures(), c.timeouts(), c.duplicates(), c.resends(),
+                c.rejectedBlocks(), c.rejectedMessages(), c.scans(), c.events(), c.errors(),
+                String.format(Locale.ROOT, "%.2f", c.latencyP50Micros() / 1000.0),
+                String.format(Locale.ROOT, "%.2f", c.latencyP99Micros() / 1000.0));
     }
 }

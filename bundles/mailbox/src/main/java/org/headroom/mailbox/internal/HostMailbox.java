@@ -4,21 +4,28 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.headroom.api.mailbox.ExtendFailedException;
 import org.headroom.api.mailbox.ExtendService;
 import org.headroom.api.mailbox.MailboxException;
 import org.headroom.api.storage.VolumeRef;
+import org.headroom.mailbox.MailboxCounters;
 import org.headroom.mailbox.codec.EventsBlock;
 import org.headroom.mailbox.codec.MailboxLayout;
 import org.headroom.mailbox.codec.Message;
+import org.headroom.runtime.Cancellable;
+import org.headroom.runtime.Scheduler;
 import org.headroom.storage.DirectFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,39 +35,54 @@ import org.slf4j.LoggerFactory;
  * with an event, and reads this host's outbox block for the SPM's replies until every slot has
  * finished its CLEAN handshake.
  *
- * <p>All I/O happens in {@link #tick()}, run on the scheduler given (one thread per host in the
- * agent; a shared pool where one process plays many hosts), never on the caller's thread.
+ * <p>Threads: {@link #extend} only validates, encodes and hands the request over through a bounded
+ * queue; every direct I/O happens in {@link #tick()} on the scheduler given (one thread per host in
+ * the agent; a shared pool where one process plays many hosts; a fake one in tests), so a caller is
+ * never held behind a read or write of the shared storage. All timing (polls, resends, timeouts) is
+ * on the scheduler's clock.
+ *
+ * <p>Re-sending is this class's job alone: a request with no reply is written again (with an
+ * event) after {@code resendInterval}, doubling up to {@code requestTimeout}, and fails after
+ * {@code requestTimeout}. A timed-out request stays on storage, since the SPM may still answer it;
+ * the same request asked again joins that slot and gets the answer.
  */
 public final class HostMailbox implements ExtendService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostMailbox.class);
     private static final long MIB = 1 << 20;
+    /** Requests handed over and not yet taken by a tick: 64 bytes each, so also bounded in bytes. */
+    static final int HANDOVER_CAPACITY = 1024;
 
     private final int hostId;
     private final UUID domain;
     private final MailboxPolicy policy;
-    private final ScheduledExecutorService scheduler;
+    private final Scheduler scheduler;
     private final DirectFile inbox;
     private final DirectFile outbox;
-    private final HostSlots<Pending> slots;
+    private final int maxInFlight;
     private final MailboxStats stats = new MailboxStats();
+    private final ArrayBlockingQueue<Request> handOver = new ArrayBlockingQueue<>(HANDOVER_CAPACITY);
+
+    // Guarded by "this": only ticks (and start/close) take it, never a caller of extend().
+    private final HostSlots<Pending> slots;
     private final ByteBuffer outboxBuffer = DirectFile.buffer(MailboxLayout.BLOCK_SIZE);
     private final ByteBuffer blockBuffer = DirectFile.buffer(MailboxLayout.BLOCK_SIZE);
     private final byte[] outboxBlock = new byte[MailboxLayout.BLOCK_SIZE];
-
-    // Guarded by "this".
-    private ScheduledFuture<?> next;
-    private long nextAt = Long.MAX_VALUE;
-    private boolean running;
+    /** Requests waiting for a slot to finish its CLEAN handshake; counted as in flight. */
+    private final ArrayDeque<Pending> queued = new ArrayDeque<>();
     private long lastWriteNanos;
     private long startedNanos;
     /** The wait before the next resend: doubles with every resend that got no reply. */
     private long resendNanos;
-    /** Requests waiting for a slot to finish its CLEAN handshake; counted as in flight. */
-    private final java.util.ArrayDeque<Queued> queued = new java.util.ArrayDeque<>();
-    private final int maxInFlight;
+
+    // Guarded by "timer".
+    private final Object timer = new Object();
+    private Cancellable next;
+    private long nextAt = Long.MAX_VALUE;
+
+    private volatile boolean running;
 
     public HostMailbox(int hostId, UUID domain, Path inboxPath, Path outboxPath, MailboxPolicy policy,
-                       int maxInFlight, ScheduledExecutorService scheduler) throws IOException {
+                       int maxInFlight, Scheduler scheduler) throws IOException {
         MailboxLayout.checkHostId(hostId, MailboxLayout.MAX_HOSTS);
         this.hostId = hostId;
         this.domain = Objects.requireNonNull(domain);
@@ -82,7 +104,7 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
         readOutbox();
         slots.start(outboxBlock);
         writeBlock(true);
-        startedNanos = System.nanoTime();
+        startedNanos = scheduler.nanoTime();
         resendNanos = policy.resendInterval().toNanos();
         running = true;
         if (slots.busy()) {
@@ -95,8 +117,18 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
         return hostId;
     }
 
-    public MailboxStats stats() {
-        return stats;
+    public MailboxCounters stats() {
+        return stats.snapshot();
+    }
+
+    /** The last I/O error, or "". */
+    public String lastError() {
+        return stats.lastError();
+    }
+
+    @Override
+    public Duration replyTimeout() {
+        return policy.requestTimeout();
     }
 
     @Override
@@ -110,51 +142,38 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
             return CompletableFuture.failedFuture(new MailboxException("size " + size + " bytes out of range 1.."
                     + Message.MAX_SIZE_MIB + " MiB for " + volume));
         }
-        byte[] message = Message.encodeExtend(domain, volume.volume(), sizeMiB);
-        CompletableFuture<Long> reply = new CompletableFuture<>();
-        synchronized (this) {
-            if (!running) {
-                return CompletableFuture.failedFuture(new MailboxException("mailbox of host " + hostId + " is not running"));
-            }
-            for (Queued q : queued) {
-                if (java.util.Arrays.equals(q.message(), message)) {
-                    stats.duplicates.increment();
-                    return q.pending().reply();
-                }
-            }
-            HostSlots.Submitted<Pending> s = slots.submit(message, new Pending(volume, reply), System.nanoTime());
-            if (s instanceof HostSlots.Submitted.Duplicate<Pending> d) {
-                stats.duplicates.increment();
-                return d.pending() != null ? d.pending().reply() : reply;
-            }
-            if (s instanceof HostSlots.Submitted.Full) {
-                if (slots.requested() + queued.size() >= maxInFlight) {
-                    return CompletableFuture.failedFuture(new MailboxException("host " + hostId + ": " + maxInFlight
-                            + " requests already in flight; " + volume + " not sent"));
-                }
-                // Every free slot is still finishing its CLEAN handshake: wait for one.
-                queued.add(new Queued(message, new Pending(volume, reply)));
-            }
-            stats.requests.increment();
-            schedule(0);
+        if (!running) {
+            return CompletableFuture.failedFuture(new MailboxException("mailbox of host " + hostId + " is not running"));
         }
-        return reply;
+        Request request = new Request(volume, Message.encodeExtend(domain, volume.volume(), sizeMiB), new CompletableFuture<>());
+        if (!handOver.offer(request)) {
+            return CompletableFuture.failedFuture(new MailboxException("host " + hostId + ": " + HANDOVER_CAPACITY
+                    + " requests already wait to be written; " + volume + " not sent"));
+        }
+        schedule(0);
+        return request.reply();
     }
 
     /**
-     * One round: write the block if it changed, read the outbox if a written slot waits on the SPM,
-     * deliver replies (their CLEANs written by the next round), resend, time out.
+     * One round: take the requests handed over, write the block if it changed, read the outbox if
+     * a written slot waits on the SPM, deliver replies (their CLEANs written by the next round),
+     * resend, time out.
      */
     void tick() {
-        List<HostSlots.Reply<Pending>> replies;
+        List<HostSlots.Reply<Pending>> replies = List.of();
         List<Pending> expired = List.of();
-        synchronized (this) {
+        List<Request> refused = new ArrayList<>();
+        synchronized (timer) {
             next = null;
             nextAt = Long.MAX_VALUE;
+        }
+        boolean again;
+        synchronized (this) {
             if (!running) {
                 return;
             }
-            long now = System.nanoTime();
+            long now = scheduler.nanoTime();
+            take(now, refused);
             try {
                 // Asked before the write: a request this tick writes cannot have been answered yet.
                 boolean awaits = slots.awaitsSpm();
@@ -164,25 +183,19 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
                 if (awaits) {
                     readOutbox();
                     replies = slots.onOutbox(outboxBlock);
-                } else {
-                    replies = List.of();
                 }
-                while (!queued.isEmpty() && slots.submit(queued.peek().message(), queued.peek().pending(), now)
+                while (!queued.isEmpty() && slots.submit(queued.peek().message(), queued.peek(), now)
                         instanceof HostSlots.Submitted.Added) {
                     queued.poll();
                 }
                 if (!replies.isEmpty()) {
                     resendNanos = policy.resendInterval().toNanos();
-                    // The callers first: the CLEAN (and any queued request) is written by the
-                    // next tick, at once, rather than making them wait for two writes.
-                    schedule(0);
                 } else if (slots.dirty()) {
                     writeBlock(slots.announce());
                 }
                 if (slots.requested() > 0 && now - lastWriteNanos > resendNanos && !slots.dirty()) {
                     // No reply yet: the block may have been torn or lost; write it (and an event) again.
-                    // A dirty block is written by the next tick anyway.
-                    stats.resends.increment();
+                    stats.resend();
                     resendNanos = Math.min(2 * resendNanos, policy.requestTimeout().toNanos());
                     writeBlock(true);
                 }
@@ -190,44 +203,103 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
                 if (!late.isEmpty()) {
                     expired = late.stream().map(slots::token).toList();
                     late.forEach(slots::abandon);
-                    stats.timeouts.add(late.size());
+                    stats.timeouts(late.size());
                 }
             } catch (IOException | UncheckedIOException e) {
+                stats.error(e);
                 LOG.warn("mailbox host {}: I/O failed, retrying: {}", hostId, e.toString());
                 schedule(policy.hostPollMax().toNanos());
+                refuse(refused);
                 return;
             }
-            if (slots.busy() || !queued.isEmpty()) {
+            // The callers first: a CLEAN (or a queued request) is written by the next tick, at once.
+            again = !replies.isEmpty() || slots.dirty() || !handOver.isEmpty();
+            if (again) {
+                schedule(0);
+            } else if (slots.busy() || !queued.isEmpty()) {
                 schedule(policy.hostPollDelayNanos(now - lastWriteNanos, now - startedNanos));
             }
         }
-        long now = System.nanoTime();
+        refuse(refused);
+        long now = scheduler.nanoTime();
         for (HostSlots.Reply<Pending> r : replies) {
-            stats.latency.record(now - r.sentAtNanos());
+            stats.latency(now - r.sentAtNanos());
             if (r.sizeMiB() == 0) {
-                stats.failures.increment();
+                stats.failure();
             } else {
-                stats.replies.increment();
+                stats.reply();
             }
             if (r.token() != null) {
                 if (r.sizeMiB() == 0) {
-                    r.token().reply().completeExceptionally(new ExtendFailedException(r.token().volume(),
-                            "the SPM replied with size 0"));
+                    r.token().fail(new ExtendFailedException(r.token().volume(), "the SPM replied with size 0"));
                 } else {
-                    r.token().reply().complete(r.sizeMiB() * MIB);
+                    r.token().complete(r.sizeMiB() * MIB);
                 }
             }
         }
         for (Pending p : expired) {
-            p.reply().completeExceptionally(new MailboxException("host " + hostId + ": no reply from the SPM within "
-                    + policy.requestTimeout() + " for " + p.volume()));
+            p.fail(new MailboxException("host " + hostId + ": no reply from the SPM within " + policy.requestTimeout()
+                    + " for " + p.volume()));
+        }
+    }
+
+    /** Takes the requests handed over into slots: joined to one in flight, adopted, added, queued or refused. */
+    private void take(long now, List<Request> refused) {
+        for (Request r; (r = handOver.poll()) != null; ) {
+            Pending joined = null;
+            for (Pending q : queued) {
+                if (Arrays.equals(q.message(), r.message())) {
+                    joined = q;
+                }
+            }
+            if (joined != null) {
+                stats.duplicate();
+                joined.waiters().add(r.reply());
+                continue;
+            }
+            Pending p = new Pending(r.volume(), r.message(), new ArrayList<>(List.of(r.reply())));
+            HostSlots.Submitted<Pending> s = slots.submit(r.message(), p, now);
+            if (s instanceof HostSlots.Submitted.Duplicate<Pending> d) {
+                if (d.pending() != null) {
+                    stats.duplicate();
+                    d.pending().waiters().add(r.reply());
+                } else {
+                    // Asked again after it timed out: the request is still on storage; wait for its answer,
+                    // and write it again soon (the SPM may be back, or another one serving).
+                    stats.adopted();
+                    slots.adopt(d.slot(), p, now);
+                    resendNanos = policy.resendInterval().toNanos();
+                }
+            } else if (s instanceof HostSlots.Submitted.Full) {
+                if (slots.requested() + queued.size() >= maxInFlight) {
+                    refused.add(r);
+                } else {
+                    // Every free slot is still finishing its CLEAN handshake: wait for one.
+                    queued.add(p);
+                    stats.request();
+                }
+            } else {
+                stats.request();
+            }
+        }
+    }
+
+    private void refuse(List<Request> refused) {
+        for (Request r : refused) {
+            r.reply().completeExceptionally(new MailboxException("host " + hostId + ": " + maxInFlight
+                    + " requests already in flight; " + r.volume() + " not sent"));
         }
     }
 
     /** Zeroes this host's block (the protocol's stop), fails whoever still waits. */
     @Override
     public void close() throws IOException {
-        List<Pending> pending;
+        List<Pending> pending = new ArrayList<>();
+        synchronized (timer) {
+            if (next != null) {
+                next.cancel();
+            }
+        }
         synchronized (this) {
             if (!running) {
                 inbox.close();
@@ -235,11 +307,8 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
                 return;
             }
             running = false;
-            if (next != null) {
-                next.cancel(false);
-            }
-            pending = new java.util.ArrayList<>(slots.pendingTokens());
-            queued.forEach(q -> pending.add(q.pending()));
+            pending.addAll(slots.pendingTokens());
+            pending.addAll(queued);
             queued.clear();
             try {
                 blockBuffer.clear();
@@ -251,31 +320,53 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
                 outbox.close();
             }
         }
+        MailboxException stopped = new MailboxException("mailbox of host " + hostId + " stopped");
         for (Pending p : pending) {
-            p.reply().completeExceptionally(new MailboxException("mailbox of host " + hostId + " stopped"));
+            p.fail(stopped);
         }
-        LOG.info("mailbox host {} stopped: {}", hostId, stats.summary());
+        for (Request r; (r = handOver.poll()) != null; ) {
+            r.reply().completeExceptionally(stopped);
+        }
+        LOG.info("mailbox host {} stopped: {}", hostId, stats.snapshot().summary());
     }
 
-    /** A request waiting for a free slot. */
-    private record Queued(byte[] message, Pending pending) {
+    /** A caller's request as handed over. */
+    private record Request(VolumeRef volume, byte[] message, CompletableFuture<Long> reply) {
     }
 
-    /** A request's caller: the volume it named and the future it waits on. */
-    record Pending(VolumeRef volume, CompletableFuture<Long> reply) {
+    /** A request in a slot (or waiting for one) and everyone waiting for its answer, each with a future of their own. */
+    record Pending(VolumeRef volume, byte[] message, List<CompletableFuture<Long>> waiters) {
+        void complete(long size) {
+            waiters.forEach(f -> f.complete(size));
+        }
+
+        void fail(Throwable error) {
+            waiters.forEach(f -> f.completeExceptionally(error));
+        }
     }
 
-    /** Called with the lock held: runs {@link #tick()} after {@code delayNanos} unless it runs sooner anyway. */
+    /** Runs {@link #tick()} after {@code delayNanos} unless it runs sooner anyway. */
     private void schedule(long delayNanos) {
-        long at = System.nanoTime() + delayNanos;
-        if (next != null && nextAt <= at) {
-            return;
+        synchronized (timer) {
+            long at = scheduler.nanoTime() + delayNanos;
+            if (next != null && nextAt - at <= 0) {
+                return;
+            }
+            if (next != null) {
+                next.cancel();
+            }
+            try {
+                next = scheduler.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
+                nextAt = at;
+            } catch (RejectedExecutionException e) {
+                next = null;
+                nextAt = Long.MAX_VALUE;
+                if (running) {
+                    stats.error(e);
+                    LOG.error("mailbox host {}: its scheduler refused work: {}", hostId, e.getMessage());
+                }
+            }
         }
-        if (next != null) {
-            next.cancel(false);
-        }
-        nextAt = at;
-        next = scheduler.schedule(this::tick, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void readOutbox() throws IOException {
@@ -289,7 +380,7 @@ public final class HostMailbox implements ExtendService, AutoCloseable {
         blockBuffer.put(slots.block()).flip();
         inbox.write(MailboxLayout.blockOffset(hostId), blockBuffer);
         slots.written();
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = scheduler.nanoTime();
         if (event) {
             writeEvent();
         }

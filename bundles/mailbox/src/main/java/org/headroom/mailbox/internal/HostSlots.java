@@ -142,6 +142,19 @@ public final class HostSlots<T> {
         tokens[slot] = null;
     }
 
+    /**
+     * Gives a REQUESTED slot whose caller timed out a new caller: the same request asked again. The
+     * request is still on storage and the SPM may still answer it; its answer goes to {@code token},
+     * whose wait starts {@code nowNanos}.
+     */
+    public void adopt(int slot, T token, long nowNanos) {
+        if (states[slot] != State.REQUESTED || tokens[slot] != null) {
+            throw new IllegalStateException("slot " + slot + " has no abandoned request to adopt");
+        }
+        tokens[slot] = token;
+        sentAt[slot] = nowNanos;
+    }
+
     /** Requests in flight: REQUESTED slots. */
     public int requested() {
         return requested;

@@ -58,6 +58,11 @@ public final class InboxScanner {
         Arrays.fill(lastGood, null);
     }
 
+    /** Forgets one host's block: its next scan serves whatever is pending there (answering twice is harmless). */
+    public void forget(int host) {
+        lastGood[host] = null;
+    }
+
     public Scan scan(int host, byte[] block, int offset) {
         byte[] previous = lastGood[host];
         if (previous != null && Arrays.equals(block, offset, offset + MailboxLayout.BLOCK_SIZE, previous, 0, MailboxLayout.BLOCK_SIZE)) {

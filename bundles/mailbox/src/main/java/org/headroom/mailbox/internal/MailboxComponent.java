@@ -1,19 +1,21 @@
 package org.headroom.mailbox.internal;
 
 import java.io.IOException;
-import java.util.Optional;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.headroom.api.mailbox.ExtendFailedException;
 import org.headroom.api.mailbox.ExtendService;
+import org.headroom.api.mailbox.MailboxException;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
-import org.headroom.api.storage.StorageException;
 import org.headroom.api.storage.VolumeRef;
+import org.headroom.mailbox.MailboxService;
+import org.headroom.mailbox.MailboxStatus;
+import org.headroom.runtime.ThreadScheduler;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -26,98 +28,144 @@ import org.slf4j.LoggerFactory;
 /**
  * This host's mailbox: the host side always, the SPM side when configured as SPM. On the SPM,
  * its own extend requests skip the mailbox and go straight to the volume backend.
+ *
+ * <p>Every part it starts is stopped again if a later part fails to start: a half-activated
+ * component leaves no SPM serving behind it.
  */
 @Component(configurationPid = "org.headroom.mailbox", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {ExtendService.class, MailboxService.class})
 @Designate(ocd = MailboxConfig.class)
 public class MailboxComponent implements ExtendService, MailboxService {
     private static final Logger LOG = LoggerFactory.getLogger(MailboxComponent.class);
+    /** Ticks, resends and timeouts of the host side waiting for its thread. */
+    private static final int HOST_QUEUE = 1_000;
 
     @Reference
     StorageDomains domains;
 
     private MailboxPolicy policy;
     private StorageDomain domain;
-    private ScheduledExecutorService hostThread;
+    private int hostId;
+    private int maxHostId;
+    private ThreadScheduler hostThread;
     private HostMailbox host;
     private SpmMailbox spm;
-    private ExecutorService localExtends;
+    private ThreadScheduler spmInbox;
+    private ThreadScheduler spmOutbox;
+    private ThreadScheduler spmWorkers;
     private final MailboxStats local = new MailboxStats();
 
     @Activate
     void activate(MailboxConfig config) throws IOException {
         policy = Policies.from(config);
         UUID uuid = UUID.fromString(config.domain().trim());
+        hostId = config.host__id();
+        maxHostId = config.max__host__id();
         domain = domains.domain(uuid).orElseThrow(() -> new IllegalStateException(
                 "mailbox domain " + uuid + " is not connected (connected: " + domains.domains().stream().map(StorageDomain::uuid).toList() + ")"));
-        hostThread = Executors.newSingleThreadScheduledExecutor(r -> named(r, "mailbox-host-" + config.host__id()));
-        if (config.spm()) {
-            spm = new SpmMailbox(domain, policy, config.max__host__id(), config.spm__workers());
-            spm.start();
-            localExtends = Executors.newFixedThreadPool(config.spm__workers(), r -> named(r, "mailbox-spm-local"));
+        try {
+            if (config.spm()) {
+                startSpm(config.spm__workers());
+            }
+            hostThread = ThreadScheduler.create("mailbox-host-" + hostId, 1, HOST_QUEUE);
+            host = new HostMailbox(hostId, uuid, domain.inbox(), domain.outbox(), policy, config.max__in__flight(), hostThread);
+            host.start();
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.error("mailbox: activation failed ({}); stopping what had started", e.toString());
+            deactivate();
+            throw e;
         }
-        host = new HostMailbox(config.host__id(), uuid, domain.inbox(), domain.outbox(), policy, config.max__in__flight(), hostThread);
-        host.start();
+    }
+
+    private void startSpm(int workers) throws IOException {
+        spmInbox = ThreadScheduler.create("mailbox-spm", 1, 16);
+        spmOutbox = ThreadScheduler.create("mailbox-spm-outbox", 1, 16);
+        // One task per request at most: every slot of every host at once.
+        spmWorkers = ThreadScheduler.create("mailbox-spm-extend", workers, maxHostId * 63 + 1024);
+        spm = new SpmMailbox(domain, policy, maxHostId, spmInbox, spmOutbox, spmWorkers);
+        spm.start();
     }
 
     @Deactivate
-    void deactivate() throws IOException {
-        try {
-            host.close();
-        } finally {
-            hostThread.shutdownNow();
-            if (spm != null) {
+    void deactivate() {
+        if (host != null) {
+            try {
+                host.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("mailbox: stopping the host side: {}", e.toString());
+            }
+            host = null;
+        }
+        if (hostThread != null) {
+            hostThread.close();
+            hostThread = null;
+        }
+        if (spm != null) {
+            try {
                 spm.close();
-                localExtends.shutdownNow();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("mailbox: stopping the SPM side: {}", e.toString());
+            }
+            spm = null;
+        }
+        for (ThreadScheduler s : new ThreadScheduler[] {spmInbox, spmOutbox, spmWorkers}) {
+            if (s != null) {
+                s.close();
             }
         }
+        spmInbox = spmOutbox = spmWorkers = null;
+    }
+
+    @Override
+    public Duration replyTimeout() {
+        return policy.requestTimeout();
     }
 
     @Override
     public CompletionStage<Long> extend(VolumeRef volume, long size) {
-        if (spm == null) {
-            return host.extend(volume, size);
+        SpmMailbox serving = spm;
+        if (serving == null) {
+            HostMailbox h = host;
+            return h != null ? h.extend(volume, size)
+                    : CompletableFuture.failedFuture(new MailboxException("the mailbox is not running"));
         }
         long start = System.nanoTime();
-        local.requests.increment();
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                long reached = domain.volumes().extend(volume, size);
-                local.replies.increment();
-                return reached;
-            } catch (StorageException e) {
-                local.failures.increment();
-                LOG.warn("SPM: extending {} in-process failed: {}", volume, e.getMessage());
-                throw new ExtendFailedException(volume, e.getMessage());
-            } finally {
-                local.latency.record(System.nanoTime() - start);
-            }
-        }, localExtends);
+        local.request();
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        try {
+            spmWorkers.execute(() -> {
+                try {
+                    long reached = domain.volumes().extend(volume, size);
+                    local.reply();
+                    done.complete(reached);
+                } catch (RuntimeException e) {
+                    local.failure();
+                    LOG.warn("SPM: extending {} in-process failed: {}", volume, e.getMessage());
+                    done.completeExceptionally(new ExtendFailedException(volume, e.getMessage()));
+                } finally {
+                    local.latency(System.nanoTime() - start);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            local.failure();
+            return CompletableFuture.failedFuture(new MailboxException("SPM: no worker free for " + volume + ": " + e.getMessage()));
+        }
+        // The same deadline as through the mailbox: a backend that hangs does not hold the caller for ever.
+        return done.orTimeout(policy.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e ->
+                CompletableFuture.failedFuture(e instanceof java.util.concurrent.TimeoutException
+                        ? new MailboxException("SPM: extending " + volume + " in-process took longer than "
+                        + policy.requestTimeout()) : e));
     }
 
     @Override
-    public HostMailbox host() {
-        return host;
-    }
-
-    @Override
-    public Optional<SpmMailbox> spm() {
-        return Optional.ofNullable(spm);
-    }
-
-    @Override
-    public MailboxPolicy policy() {
-        return policy;
-    }
-
-    @Override
-    public MailboxStats local() {
-        return local;
-    }
-
-    private static Thread named(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+    public MailboxStatus status() {
+        HostMailbox h = host;
+        SpmMailbox s = spm;
+        String health = h == null ? "stopped" : "ok" + (!h.lastError().isEmpty() ? "; host side's last error: " + h.lastError() : "")
+                + (s != null && !s.lastError().isEmpty() ? "; SPM side's last error: " + s.lastError() : "");
+        return new MailboxStatus(domain.uuid().toString(), policy.name(), hostId, s != null, maxHostId,
+                h == null ? MailboxStats.NONE : h.stats(), s == null ? MailboxStats.NONE : s.stats(),
+                s == null ? MailboxStats.NONE : local.snapshot(), s == null ? 0 : s.bytesRead(),
+                s == null ? 0 : s.bytesReadPerSecond(), health);
     }
 }

@@ -32,6 +32,9 @@ public @interface MailboxConfig {
     @AttributeDefinition(description = "SPM: the periodic full scan, ms; 0: events only; -1: as the policy")
     long scan__interval__ms() default -1;
 
+    @AttributeDefinition(description = "Host: a request with no reply for this long fails (re-sent meanwhile, doubling from 1 s), ms; -1: as the policy (60000)")
+    long request__timeout__ms() default -1;
+
     @AttributeDefinition(description = "Requests in flight per host, 1..63")
     int max__in__flight() default 63;
 

@@ -33,13 +33,13 @@ public record MailboxPolicy(String name, boolean hostWritesEvents, boolean spmRe
 
     /**
      * Headroom's default: the SPM reads 512 bytes of the events block every 5 ms when idle and
-     * every millisecond while busy; a full scan every 10 s serves hosts that write no events, and
-     * every 2 s (as VDSM) for 10 minutes after such a host was seen. A waiting host reads its
-     * outbox block every millisecond for 10 ms, then backs off to 50 ms.
+     * every millisecond while busy; a full scan every 2 s, as VDSM's, serves hosts that write no
+     * events (older VDSM hosts) no later than VDSM's own SPM would. A waiting host reads its outbox
+     * block every millisecond for 10 ms, then backs off to 50 ms.
      */
     public static final MailboxPolicy HEADROOM = new MailboxPolicy("headroom", true, true,
             Duration.ofMillis(5), Duration.ofMillis(1), Duration.ofSeconds(1), true,
-            Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMinutes(10),
+            Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMinutes(10),
             Duration.ofMillis(1), Duration.ofMillis(10), Duration.ofMillis(50), false,
             Duration.ofSeconds(1), Duration.ofSeconds(60));
 
@@ -87,6 +87,13 @@ public record MailboxPolicy(String name, boolean hostWritesEvents, boolean spmRe
             default -> throw new IllegalArgumentException("unknown mailbox policy " + name
                     + " (headroom, vdsm, events-only, legacy-host)");
         };
+    }
+
+    /** This policy with another request timeout (and a resend interval no longer than it). */
+    public MailboxPolicy withRequestTimeout(Duration timeout) {
+        return new MailboxPolicy(name, hostWritesEvents, spmReadsEvents, eventsIntervalIdle, eventsIntervalActive,
+                activeHold, eventsReadSmallest, scanInterval, legacyScanInterval, legacyHold, hostPollMin, hostPollFast,
+                hostPollMax, hostTicksFixed, resendInterval.compareTo(timeout) > 0 ? timeout : resendInterval, timeout);
     }
 
     public boolean periodicScan() {

@@ -13,12 +13,13 @@ final class Policies {
         Duration idle = config.events__interval__ms() > 0 ? Duration.ofMillis(config.events__interval__ms()) : p.eventsIntervalIdle();
         Duration active = p.eventsIntervalActive().compareTo(idle) > 0 ? idle : p.eventsIntervalActive();
         Duration scan = config.scan__interval__ms() >= 0 ? Duration.ofMillis(config.scan__interval__ms()) : p.scanInterval();
+        Duration timeout = config.request__timeout__ms() > 0 ? Duration.ofMillis(config.request__timeout__ms()) : p.requestTimeout();
         if (!events && scan.isZero()) {
             throw new IllegalArgumentException("events disabled and no periodic scan: no request would ever be served");
         }
         return new MailboxPolicy(p.name(), events, events, idle, active, p.activeHold(), p.eventsReadSmallest(),
                 scan, scan.isZero() ? scan : p.legacyScanInterval().compareTo(scan) > 0 ? scan : p.legacyScanInterval(),
-                p.legacyHold(), p.hostPollMin(), p.hostPollFast(), p.hostPollMax(), p.hostTicksFixed(), p.resendInterval(),
-                p.requestTimeout());
+                p.legacyHold(), p.hostPollMin(), p.hostPollFast(), p.hostPollMax(), p.hostTicksFixed(),
+                p.resendInterval(), p.requestTimeout()).withRequestTimeout(timeout);
     }
 }

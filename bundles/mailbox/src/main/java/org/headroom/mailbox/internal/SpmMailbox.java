@@ -6,22 +6,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.headroom.api.storage.StorageDomain;
-import org.headroom.api.storage.StorageException;
 import org.headroom.api.storage.UnknownVolumeException;
 import org.headroom.api.storage.VolumeRef;
+import org.headroom.mailbox.MailboxCounters;
 import org.headroom.mailbox.codec.EventsBlock;
 import org.headroom.mailbox.codec.MailboxLayout;
 import org.headroom.mailbox.codec.Message;
+import org.headroom.runtime.Cancellable;
+import org.headroom.runtime.Scheduler;
 import org.headroom.storage.DirectFile;
 import org.headroom.storage.SmallDirectReader;
 import org.slf4j.Logger;
@@ -30,13 +32,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The SPM side of the mailbox: watches the events block, scans the hosts' inbox blocks
  * {@code 1..maxHostId} when it changes (and periodically, for hosts that write no events), extends
- * requested volumes through the domain's backend on a small worker pool, and writes replies into
- * the outbox.
+ * requested volumes through the domain's backend, and writes replies into the outbox.
  *
- * <p>One thread ("mailbox-spm") does all inbox reads, another ("mailbox-spm-outbox") all outbox
- * writes, so that replies go out while a scan of many hosts is still reading; workers only extend
- * volumes and queue their replies. The outbox is zeroed at start and the inbox is read as if every
- * host's block were new, so that requests left pending by a previous SPM are answered.
+ * <p>Three schedulers, given by the owner: {@code inboxThread} does every inbox read (one task
+ * that reschedules itself), {@code outboxThread} every outbox write, so that replies go out while
+ * a scan of many hosts is still reading, and {@code workers} only extend volumes and queue their
+ * replies. All timing is on the inbox scheduler's clock: in tests one fake scheduler plays all
+ * three. The outbox is zeroed at start and the inbox is read as if every host's block were new,
+ * so that requests left pending by a previous SPM are answered.
+ *
+ * <p>Whatever a backend throws, the request gets a failure reply: a host is never left waiting on
+ * an SPM that swallowed its request.
  */
 public final class SpmMailbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpmMailbox.class);
@@ -53,9 +59,25 @@ public final class SpmMailbox implements AutoCloseable {
     private final int maxHostId;
     private final InboxScanner scanner;
     private final MailboxStats stats = new MailboxStats();
-    private final ExecutorService workers;
-    private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
+    private final Scheduler inboxThread;
+    private final Scheduler outboxThread;
+    private final Scheduler workers;
+    /**
+     * Replies waiting to be written. A slot has at most one reply (or CLEAN echo) outstanding, so
+     * {@code maxHostId × 63} can never be exceeded; should it be, the host's block is forgotten and
+     * the next scan serves it again.
+     */
+    private final ArrayBlockingQueue<Reply> replies;
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicInteger extending = new AtomicInteger();
+    private final Object outboxLock = new Object();
+    /** Held by a poll while it reads the inbox: close waits for it before closing the files. */
+    private final Object pollLock = new Object();
+    /** Outbox blocks changed and not yet written (guarded by outboxLock): a failed write is retried whole. */
+    private final boolean[] dirtyBlocks;
+    /** Replies put in the image and not yet on storage, for the counters once they are. */
+    private final List<Reply> unwritten = new ArrayList<>();
+    private boolean closedFiles;
     private final byte[] outboxImage;
     /** What {@link #outboxImage} is written from: direct, aligned, allocated once. */
     private final ByteBuffer outboxBuffer;
@@ -72,15 +94,18 @@ public final class SpmMailbox implements AutoCloseable {
     private SmallDirectReader eventsReader;
     private final byte[] eventsSector = new byte[SmallDirectReader.SECTOR];
     /** Volumes by the UUID requests name them by: looking one up lists the domain's images. */
-    private final java.util.Map<UUID, VolumeRef> volumes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<UUID, VolumeRef> volumes = new ConcurrentHashMap<>();
     /** When the volume index was last rebuilt; requests seen before then need no new rebuild. */
     private long indexedNanos = Long.MIN_VALUE / 2;
-    private Thread loop;
-    private Thread writer;
     private volatile boolean running;
+    private Cancellable poll;
+    // The inbox loop's state: only its task touches these.
     private UUID lastEvent = new UUID(0, 0);
     private long lastActivityNanos;
     private long legacySeenNanos = Long.MIN_VALUE / 2;
+    private long nextEvents;
+    private long nextScan;
+    private boolean first = true;
     private int rateIndex;
     private volatile long sectorBytesRead;
 
@@ -88,32 +113,46 @@ public final class SpmMailbox implements AutoCloseable {
     private record Reply(int host, int slot, byte[] message, long seenNanos, boolean success) {
     }
 
-    public SpmMailbox(StorageDomain domain, MailboxPolicy policy, int maxHostId, int workerThreads) {
+    public SpmMailbox(StorageDomain domain, MailboxPolicy policy, int maxHostId, Scheduler inboxThread,
+                      Scheduler outboxThread, Scheduler workers) {
         if (maxHostId < 1 || maxHostId > MailboxLayout.MAX_HOSTS) {
             throw new IllegalArgumentException("max host id " + maxHostId + " out of range 1.." + MailboxLayout.MAX_HOSTS);
         }
         this.domain = Objects.requireNonNull(domain);
         this.policy = Objects.requireNonNull(policy);
         this.maxHostId = maxHostId;
+        this.inboxThread = Objects.requireNonNull(inboxThread);
+        this.outboxThread = Objects.requireNonNull(outboxThread);
+        this.workers = Objects.requireNonNull(workers);
         this.scanner = new InboxScanner(domain.uuid(), maxHostId);
+        this.replies = new ArrayBlockingQueue<>(maxHostId * MailboxLayout.SLOTS);
+        this.dirtyBlocks = new boolean[maxHostId + 1];
         this.outboxImage = new byte[(maxHostId + 1) * MailboxLayout.BLOCK_SIZE];
         this.outboxBuffer = DirectFile.buffer(outboxImage.length);
         this.inboxBuffer = DirectFile.buffer(maxHostId * MailboxLayout.BLOCK_SIZE);
         this.inboxBlocks = new byte[maxHostId * MailboxLayout.BLOCK_SIZE];
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(workerThreads, r -> {
-            Thread t = new Thread(r, "mailbox-spm-extend-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
-    public MailboxStats stats() {
-        return stats;
+    public MailboxCounters stats() {
+        return stats.snapshot();
+    }
+
+    /** The last error the SPM side logged, or "". */
+    public String lastError() {
+        return stats.lastError();
     }
 
     public int maxHostId() {
         return maxHostId;
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Requests being extended now. */
+    public int extending() {
+        return extending.get();
     }
 
     /** Bytes read from the inbox since start. */
@@ -142,121 +181,117 @@ public final class SpmMailbox implements AutoCloseable {
             eventsReader = SmallDirectReader.open(domain.inbox());
         }
         scanner.reset();
+        long now = inboxThread.nanoTime();
+        nextEvents = now;
+        nextScan = now;
+        first = true;
         running = true;
-        loop = new Thread(this::run, "mailbox-spm");
-        loop.setDaemon(true);
-        writer = new Thread(this::writeReplies, "mailbox-spm-outbox");
-        writer.setDaemon(true);
-        loop.start();
-        writer.start();
+        poll = inboxThread.schedule(this::poll, 0, TimeUnit.NANOSECONDS);
         LOG.info("SPM mailbox started on domain {}: hosts 1..{}, {} policy, events read {} bytes",
                 domain.uuid(), maxHostId, policy.name(), eventsReader != null ? SmallDirectReader.SECTOR : DirectFile.BLOCK);
     }
 
+    /**
+     * Stops reading the inbox at once (no request is taken after this returns), lets extensions
+     * under way finish for up to 5 s, writes their replies, and closes the files.
+     */
     @Override
     public void close() throws IOException {
-        Thread t;
-        Thread w;
         synchronized (this) {
+            if (!running) {
+                return;
+            }
             running = false;
-            t = loop;
-            w = writer;
+            if (poll != null) {
+                poll.cancel();
+            }
         }
-        join(t);
-        workers.shutdown();
+        synchronized (pollLock) {
+            // A poll under way finishes its reads; the next one sees running false.
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (extending.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         try {
-            workers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            flushReplies();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("SPM mailbox: could not write the last replies: {}", e.toString());
         }
-        // After the workers: their last replies are written too.
-        join(w);
-        if (eventsReader != null) {
-            eventsReader.close();
-        }
-        if (inbox != null) {
+        synchronized (outboxLock) {
+            closedFiles = true;
+            if (eventsReader != null) {
+                eventsReader.close();
+            }
             inbox.close();
-        }
-        if (outbox != null) {
             outbox.close();
         }
-        LOG.info("SPM mailbox stopped: {}", stats.summary());
+        LOG.info("SPM mailbox stopped: {}", stats.snapshot().summary());
     }
 
-    private static void join(Thread t) {
-        if (t == null) {
-            return;
+    /** One round of the inbox loop: events block, scan if needed; then again when next due. */
+    private void poll() {
+        long wake;
+        synchronized (pollLock) {
+            if (!running) {
+                return;
+            }
+            wake = pollOnce();
         }
-        LockSupport.unpark(t);
+        synchronized (this) {
+            if (running) {
+                try {
+                    poll = inboxThread.schedule(this::poll, Math.max(0, wake - inboxThread.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    stats.error(e);
+                    LOG.error("SPM mailbox: its scheduler refused the next poll: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Reads the events block and scans when due; returns when the next poll is due. */
+    private long pollOnce() {
+        long now = inboxThread.nanoTime();
         try {
-            t.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
-        long now = System.nanoTime();
-        long nextEvents = now;
-        long nextScan = now;
-        boolean first = true;
-        while (running) {
-            now = System.nanoTime();
-            try {
-                boolean scan = first;
-                boolean announced = false;
-                if (policy.spmReadsEvents() && now - nextEvents >= 0) {
-                    if (eventChanged()) {
-                        scan = true;
-                        announced = true;
-                        stats.events.increment();
-                    }
-                    nextEvents = now + (active(now) ? policy.eventsIntervalActive() : policy.eventsIntervalIdle()).toNanos();
-                }
-                if (policy.periodicScan() && now - nextScan >= 0) {
+            boolean scan = first;
+            boolean announced = false;
+            if (policy.spmReadsEvents() && now - nextEvents >= 0) {
+                if (eventChanged()) {
                     scan = true;
+                    announced = true;
+                    stats.event();
                 }
-                if (scan) {
-                    scanInbox(announced || first, now);
-                    long took = System.nanoTime() - now;
-                    nextScan = now + scanInterval(now);
-                    // A full scan of many hosts takes milliseconds: while events keep coming, leave
-                    // as long again between scans, so that scanning takes at most half of the time
-                    // (at most a quarter left a 2000-host burst waiting on scans more than on all else).
-                    nextEvents = Math.max(nextEvents, System.nanoTime() + took);
-                }
-                first = false;
-                sampleRate(now);
-            } catch (IOException | RuntimeException e) {
-                LOG.error("SPM mailbox: {}; retrying", e.toString(), e);
-                LockSupport.parkNanos(policy.eventsIntervalIdle().toNanos());
+                nextEvents = now + (active(now) ? policy.eventsIntervalActive() : policy.eventsIntervalIdle()).toNanos();
             }
-            long wake = policy.spmReadsEvents() ? nextEvents : nextScan;
-            if (policy.periodicScan() && nextScan - wake < 0) {
-                wake = nextScan;
+            if (policy.periodicScan() && now - nextScan >= 0) {
+                scan = true;
             }
-            long sleep = wake - System.nanoTime();
-            if (sleep > 0) {
-                LockSupport.parkNanos(this, Math.min(sleep, TimeUnit.SECONDS.toNanos(1)));
+            if (scan) {
+                scanInbox(announced || first, now);
+                long took = inboxThread.nanoTime() - now;
+                nextScan = now + scanInterval(now);
+                // A full scan of many hosts takes milliseconds: while events keep coming, leave
+                // as long again between scans, so that scanning takes at most half of the time.
+                nextEvents = Math.max(nextEvents, inboxThread.nanoTime() + took);
             }
+            first = false;
+            sampleRate(now);
+        } catch (Throwable t) {
+            stats.error(t);
+            LOG.error("SPM mailbox: {}; retrying", t.toString(), t);
+            nextEvents = now + policy.eventsIntervalIdle().toNanos();
         }
-    }
-
-    /** The outbox writer: whatever is queued when it wakes goes out in one pass. */
-    private void writeReplies() {
-        while (running || !workers.isTerminated()) {
-            if (replies.isEmpty()) {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
-                continue;
-            }
-            try {
-                flushReplies();
-            } catch (IOException | RuntimeException e) {
-                LOG.error("SPM mailbox: writing replies: {}; retrying", e.toString(), e);
-                LockSupport.parkNanos(policy.eventsIntervalIdle().toNanos());
-            }
+        long wake = policy.spmReadsEvents() ? nextEvents : nextScan;
+        if (policy.periodicScan() && nextScan - wake < 0) {
+            wake = nextScan;
         }
-        flushQuietly();
+        return wake;
     }
 
     private boolean active(long now) {
@@ -286,7 +321,7 @@ public final class SpmMailbox implements AutoCloseable {
     }
 
     private void scanInbox(boolean announced, long now) throws IOException {
-        stats.scans.increment();
+        stats.scan();
         inboxBuffer.clear();
         inbox.read(MailboxLayout.blockOffset(1), inboxBuffer);
         byte[] blocks = inboxBlocks;
@@ -294,12 +329,12 @@ public final class SpmMailbox implements AutoCloseable {
         for (int host = 1; host <= maxHostId; host++) {
             InboxScanner.Scan scan = scanner.scan(host, blocks, (host - 1) * MailboxLayout.BLOCK_SIZE);
             if (scan.badChecksum()) {
-                stats.rejectedBlocks.increment();
+                stats.rejectedBlock();
                 LOG.warn("SPM mailbox: host {} block has a bad checksum; ignored until rewritten", host);
                 continue;
             }
             for (String bad : scan.malformed()) {
-                stats.rejectedMessages.increment();
+                stats.rejectedMessage();
                 LOG.warn("SPM mailbox: malformed message ignored: {}", bad);
             }
             for (InboxScanner.Action action : scan.actions()) {
@@ -313,12 +348,12 @@ public final class SpmMailbox implements AutoCloseable {
         if (action instanceof InboxScanner.Action.Clean c) {
             reply(new Reply(c.host(), c.slot(), Message.clean(), seen, true));
         } else if (action instanceof InboxScanner.Action.Refuse r) {
-            stats.requests.increment();
-            stats.rejectedMessages.increment();
+            stats.request();
+            stats.rejectedMessage();
             LOG.warn("SPM mailbox: host {} slot {} refused: {}", r.host(), r.slot(), r.reason());
             reply(new Reply(r.host(), r.slot(), failure(r.request()), seen, false));
         } else if (action instanceof InboxScanner.Action.Extend e) {
-            stats.requests.increment();
+            stats.request();
             if (!announced && policy.periodicScan()) {
                 // Found by the periodic scan, not announced by an event: a host that writes none.
                 legacySeenNanos = seen;
@@ -326,8 +361,13 @@ public final class SpmMailbox implements AutoCloseable {
             extending.incrementAndGet();
             try {
                 workers.execute(() -> extend(e, seen));
-            } catch (RejectedExecutionException stopping) {
+            } catch (RejectedExecutionException full) {
                 extending.decrementAndGet();
+                stats.error(full);
+                // Not served now: forget the host's block, so that the next scan finds the request again.
+                scanner.forget(e.host());
+                LOG.warn("SPM mailbox: no worker free for host {} slot {} ({}); served by a later scan", e.host(), e.slot(),
+                        full.getMessage());
             }
         }
     }
@@ -335,7 +375,7 @@ public final class SpmMailbox implements AutoCloseable {
     private void extend(InboxScanner.Action.Extend e, long seen) {
         UUID volumeId = e.message().volume();
         long size = e.message().sizeMiB() * MIB;
-        Reply reply;
+        Reply reply = new Reply(e.host(), e.slot(), failure(e.request()), seen, false);
         try {
             VolumeRef volume = lookUp(volumeId, seen);
             long reached;
@@ -344,26 +384,62 @@ public final class SpmMailbox implements AutoCloseable {
             } catch (UnknownVolumeException gone) {
                 // Removed (or moved to another image) since it was indexed: look it up once more.
                 volumes.remove(volumeId);
-                volume = lookUp(volumeId, System.nanoTime());
+                volume = lookUp(volumeId, inboxThread.nanoTime());
                 reached = domain.volumes().extend(volume, size);
             }
             LOG.debug("SPM mailbox: host {} extended {} to {} MiB (now {} MiB)", e.host(), volume, e.message().sizeMiB(), reached / MIB);
             reply = new Reply(e.host(), e.slot(), e.request(), seen, true);
         } catch (UnknownVolumeException unknown) {
-            stats.rejectedMessages.increment();
+            stats.rejectedMessage();
             LOG.warn("SPM mailbox: host {} asked to extend unknown volume {}", e.host(), volumeId);
-            reply = new Reply(e.host(), e.slot(), failure(e.request()), seen, false);
-        } catch (StorageException | IllegalArgumentException failed) {
-            LOG.warn("SPM mailbox: host {}: extending volume {} failed: {}", e.host(), volumeId, failed.getMessage());
-            reply = new Reply(e.host(), e.slot(), failure(e.request()), seen, false);
+        } catch (RuntimeException failed) {
+            LOG.warn("SPM mailbox: host {}: extending volume {} failed: {}", e.host(), volumeId, failed.toString());
+        } catch (Error fatal) {
+            stats.error(fatal);
+            LOG.error("SPM mailbox: host {}: extending volume {} failed: {}", e.host(), volumeId, fatal.toString(), fatal);
+            throw fatal;
+        } finally {
+            reply(reply);
+            extending.decrementAndGet();
         }
-        reply(reply);
-        extending.decrementAndGet();
     }
 
     private void reply(Reply reply) {
-        replies.add(reply);
-        LockSupport.unpark(writer);
+        if (!replies.offer(reply)) {
+            // Cannot happen (one reply per slot at most); if it does, the host's next scan is served afresh.
+            scanner.forget(reply.host());
+            stats.error(new IllegalStateException("reply queue full"));
+            LOG.error("SPM mailbox: reply queue full; host {} slot {} is served again by the next scan", reply.host(),
+                    reply.slot());
+            return;
+        }
+        scheduleFlush(0);
+    }
+
+    private void scheduleFlush(long delayNanos) {
+        if (flushScheduled.compareAndSet(false, true)) {
+            try {
+                outboxThread.schedule(this::flushTask, delayNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                flushScheduled.set(false);
+                stats.error(e);
+                LOG.error("SPM mailbox: the outbox writer refused work: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** The outbox writer's task: whatever is queued when it runs goes out in one pass. */
+    private void flushTask() {
+        flushScheduled.set(false);
+        try {
+            flushReplies();
+        } catch (Throwable t) {
+            stats.error(t);
+            LOG.error("SPM mailbox: writing replies: {}; retrying", t.toString(), t);
+            if (running) {
+                scheduleFlush(policy.eventsIntervalIdle().toNanos());
+            }
+        }
     }
 
     /**
@@ -382,7 +458,7 @@ public final class SpmMailbox implements AutoCloseable {
                 for (VolumeRef v : domain.listVolumes()) {
                     volumes.put(v.volume(), v);
                 }
-                indexedNanos = System.nanoTime();
+                indexedNanos = inboxThread.nanoTime();
                 ref = volumes.get(volumeId);
             }
         }
@@ -399,45 +475,45 @@ public final class SpmMailbox implements AutoCloseable {
         return reply;
     }
 
-    /** Writes queued replies, each changed host block once, nearby blocks in one write. */
+    /**
+     * Writes queued replies, each changed host block once, nearby blocks in one write. Blocks stay
+     * dirty until written: after a failed write the next flush writes them again.
+     */
     private void flushReplies() throws IOException {
-        if (replies.isEmpty()) {
-            return;
-        }
-        boolean[] dirty = new boolean[maxHostId + 1];
-        List<Reply> written = new ArrayList<>();
-        for (Reply r; (r = replies.poll()) != null; ) {
-            System.arraycopy(r.message(), 0, outboxImage,
-                    (int) MailboxLayout.blockOffset(r.host()) + r.slot() * MailboxLayout.MESSAGE_SIZE, MailboxLayout.MESSAGE_SIZE);
-            dirty[r.host()] = true;
-            written.add(r);
-        }
-        for (BlockRuns.Run run : BlockRuns.of(dirty, 1, REPLY_GAP_BLOCKS)) {
-            int offset = (int) MailboxLayout.blockOffset(run.first());
-            int length = run.blocks() * MailboxLayout.BLOCK_SIZE;
-            ByteBuffer b = outboxBuffer.slice(offset, length);
-            b.put(outboxImage, offset, length).flip();
-            outbox.write(offset, b);
-        }
-        long now = System.nanoTime();
-        for (Reply r : written) {
-            if (Message.isClean(r.message(), 0)) {
-                continue;
+        synchronized (outboxLock) {
+            if (closedFiles) {
+                return;
             }
-            stats.latency.record(now - r.seenNanos());
-            if (r.success()) {
-                stats.replies.increment();
-            } else {
-                stats.failures.increment();
+            for (Reply r; (r = replies.poll()) != null; ) {
+                System.arraycopy(r.message(), 0, outboxImage,
+                        (int) MailboxLayout.blockOffset(r.host()) + r.slot() * MailboxLayout.MESSAGE_SIZE, MailboxLayout.MESSAGE_SIZE);
+                dirtyBlocks[r.host()] = true;
+                unwritten.add(r);
             }
-        }
-    }
-
-    private void flushQuietly() {
-        try {
-            flushReplies();
-        } catch (IOException e) {
-            LOG.warn("SPM mailbox: could not write the last replies: {}", e.toString());
+            if (unwritten.isEmpty()) {
+                return;
+            }
+            for (BlockRuns.Run run : BlockRuns.of(dirtyBlocks, 1, REPLY_GAP_BLOCKS)) {
+                int offset = (int) MailboxLayout.blockOffset(run.first());
+                int length = run.blocks() * MailboxLayout.BLOCK_SIZE;
+                ByteBuffer b = outboxBuffer.slice(offset, length);
+                b.put(outboxImage, offset, length).flip();
+                outbox.write(offset, b);
+                Arrays.fill(dirtyBlocks, run.first(), run.last() + 1, false);
+            }
+            long now = inboxThread.nanoTime();
+            for (Reply r : unwritten) {
+                if (Message.isClean(r.message(), 0)) {
+                    continue;
+                }
+                stats.latency(now - r.seenNanos());
+                if (r.success()) {
+                    stats.reply();
+                } else {
+                    stats.failure();
+                }
+            }
+            unwritten.clear();
         }
     }
 
@@ -453,6 +529,8 @@ public final class SpmMailbox implements AutoCloseable {
 
     /** For tests: the outbox as the SPM last wrote it. */
     byte[] outboxImage() {
-        return Arrays.copyOf(outboxImage, outboxImage.length);
+        synchronized (outboxLock) {
+            return Arrays.copyOf(outboxImage, outboxImage.length);
+        }
     }
 }

@@ -1,8 +1,6 @@
 package org.headroom.mailbox.management;
 
-import java.util.function.ToLongFunction;
-import org.headroom.mailbox.internal.MailboxService;
-import org.headroom.mailbox.internal.MailboxStats;
+import org.headroom.mailbox.MailboxService;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -13,87 +11,84 @@ public class Mailbox implements MailboxMBean {
     @Reference
     MailboxService mailbox;
 
-    private long spm(ToLongFunction<MailboxStats> f) {
-        return mailbox.spm().map(s -> f.applyAsLong(s.stats())).orElse(0L);
-    }
 
     @Override
     public String getPolicy() {
-        return mailbox.policy().name();
+        return mailbox.status().policy();
     }
 
     @Override
     public long getHostRequests() {
-        return mailbox.host().stats().requests.sum();
+        return mailbox.status().host().requests();
     }
 
     @Override
     public long getHostReplies() {
-        return mailbox.host().stats().replies.sum();
+        return mailbox.status().host().replies();
     }
 
     @Override
     public long getHostFailures() {
-        return mailbox.host().stats().failures.sum();
+        return mailbox.status().host().failures();
     }
 
     @Override
     public long getHostTimeouts() {
-        return mailbox.host().stats().timeouts.sum();
+        return mailbox.status().host().timeouts();
     }
 
     @Override
     public long getHostLatencyP50() {
-        return mailbox.host().stats().latency.percentileMicros(50);
+        return mailbox.status().host().latencyP50Micros();
     }
 
     @Override
     public long getHostLatencyP99() {
-        return mailbox.host().stats().latency.percentileMicros(99);
+        return mailbox.status().host().latencyP99Micros();
     }
 
     @Override
     public boolean isSpm() {
-        return mailbox.spm().isPresent();
+        return mailbox.status().spm();
     }
 
     @Override
     public long getSpmRequests() {
-        return spm(s -> s.requests.sum());
+        return mailbox.status().spmSide().requests();
     }
 
     @Override
     public long getSpmReplies() {
-        return spm(s -> s.replies.sum());
+        return mailbox.status().spmSide().replies();
     }
 
     @Override
     public long getSpmFailures() {
-        return spm(s -> s.failures.sum());
+        return mailbox.status().spmSide().failures();
     }
 
     @Override
     public long getSpmRejectedBlocks() {
-        return spm(s -> s.rejectedBlocks.sum());
+        return mailbox.status().spmSide().rejectedBlocks();
     }
 
     @Override
     public long getSpmRejectedMessages() {
-        return spm(s -> s.rejectedMessages.sum());
+        return mailbox.status().spmSide().rejectedMessages();
     }
 
     @Override
     public double getSpmBytesReadPerSecond() {
-        return mailbox.spm().map(s -> s.bytesReadPerSecond()).orElse(0.0);
+        return mailbox.status().spmBytesReadPerSecond();
     }
 
     @Override
     public long getSpmLatencyP50() {
-        return spm(s -> s.latency.percentileMicros(50));
+        return mailbox.status().spmSide().latencyP50Micros();
     }
 
     @Override
     public long getSpmLatencyP99() {
-        return spm(s -> s.latency.percentileMicros(99));
+        return mailbox.status().spmSide().latencyP99Micros();
     }
 }

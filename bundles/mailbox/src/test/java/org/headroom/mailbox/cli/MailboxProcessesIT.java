@@ -126,4 +126,41 @@ class MailboxProcessesIT {
         }
         System.out.println("SIGKILL test: " + answeredBeforeKill + " of 1000 answered when the first SPM was killed");
     }
+
+    /**
+     * A request asked again after it timed out (same volume, same size) is the request still
+     * waiting on storage: it must get the SPM's answer when one comes, and the tool must exit at
+     * the end of its input. The SPM is frozen (SIGSTOP) while the request times out, as an SPM
+     * stalled on its storage would be, and thawed once the request was asked again.
+     */
+    @Test
+    void aRequestAskedAgainAfterItTimedOutGetsTheSpmsAnswerAndTheToolExits() throws Exception {
+        UUID d = UUID.randomUUID();
+        FileStorageDomain domain = FileStorageDomain.create(root, d, "file");
+        VolumeRef v = new VolumeRef(d, UUID.randomUUID(), UUID.randomUUID());
+        domain.volumes().create(v, MIB);
+        ToolProcess spm = tool("spm", "spm", "--root", root.toString(), "--domain", d.toString());
+        spm.awaitLine("ready"::equals, Duration.ofSeconds(30));
+        Lab.run("kill", "-STOP", Long.toString(spm.pid()));
+        try {
+            ToolProcess host = tool("host", "host", "--root", root.toString(), "--domain", d.toString(), "--ids", "7",
+                    "--request-timeout-ms", "1500");
+            host.send("7 " + v.volume() + " 8");
+            host.flush();
+            host.awaitLine(l -> l.startsWith("fail 7 " + v.volume()) && l.contains("no reply"), Duration.ofSeconds(30));
+            host.send("7 " + v.volume() + " 8"); // asked again while the SPM is still frozen
+            host.flush();
+            Thread.sleep(300);
+            Lab.run("kill", "-CONT", Long.toString(spm.pid()));
+            host.endInput();
+
+            assertThat(host.awaitExit(Duration.ofSeconds(30))).isZero();
+            assertThat(host.lines()).anyMatch(l -> l.startsWith("ok 7 " + v.volume() + " 8 "));
+            assertThat(host.lines()).filteredOn(l -> l.startsWith("stats host=7")).singleElement().asString()
+                    .contains("timeouts=1", "adopted=1");
+            assertThat(domain.volumes().size(v)).isEqualTo(8 * MIB);
+        } finally {
+            Lab.run("kill", "-CONT", Long.toString(spm.pid()));
+        }
+    }
 }

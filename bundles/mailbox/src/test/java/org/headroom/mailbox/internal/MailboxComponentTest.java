@@ -1,0 +1,75 @@
+package org.headroom.mailbox.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.headroom.api.storage.VolumeRef;
+import org.headroom.mailbox.MailboxStatus;
+import org.headroom.storage.DomainSet;
+import org.headroom.storage.FileStorageDomain;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The component's activation and deactivation, without OSGi: DS would call the same methods. */
+class MailboxComponentTest {
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path root;
+
+    /** A configuration as Configuration Admin would hand it over: the metatype defaults, with {@code values}. */
+    static MailboxConfig config(Map<String, Object> values) {
+        return (MailboxConfig) Proxy.newProxyInstance(MailboxConfig.class.getClassLoader(), new Class<?>[] {MailboxConfig.class},
+                (proxy, method, args) -> values.containsKey(method.getName()) ? values.get(method.getName())
+                        : method.getDefaultValue());
+    }
+
+    private MailboxComponent component(FileStorageDomain domain) {
+        MailboxComponent c = new MailboxComponent();
+        c.domains = DomainSet.of(root.resolve("run"), domain);
+        return c;
+    }
+
+    private static boolean threadAlive(String name) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(name) && t.isAlive());
+    }
+
+    @Test
+    void anActivationThatFailsHalfWayStopsTheSpmSideItStarted() {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        MailboxComponent c = component(domain);
+        assertThat(threadAlive("mailbox-spm")).isFalse();
+
+        assertThatThrownBy(() -> c.activate(config(Map.of("domain", domain.uuid().toString(), "spm", true, "host__id", 0))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host id");
+
+        await("the SPM side's threads end").atMost(Duration.ofSeconds(10)).until(() -> !threadAlive("mailbox-spm"));
+    }
+
+    @Test
+    void theSpmServesItsOwnRequestsInProcessAndSaysSo() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        VolumeRef v = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
+        domain.volumes().create(v, MIB);
+        MailboxComponent c = component(domain);
+        c.activate(config(Map.of("domain", domain.uuid().toString(), "spm", true, "host__id", 4)));
+        try {
+            assertThat(c.extend(v, 8 * MIB).toCompletableFuture().get()).isEqualTo(8 * MIB);
+            MailboxStatus s = c.status();
+            assertThat(s.spm()).isTrue();
+            assertThat(s.hostId()).isEqualTo(4);
+            assertThat(s.inProcess().replies()).isEqualTo(1);
+            assertThat(s.host().requests()).as("not through the mailbox").isZero();
+            assertThat(s.health()).isEqualTo("ok");
+        } finally {
+            c.deactivate();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !threadAlive("mailbox-spm") && !threadAlive("mailbox-host-4"));
+    }
+}

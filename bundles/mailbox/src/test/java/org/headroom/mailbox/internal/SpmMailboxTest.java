@@ -1,0 +1,162 @@
+package org.headroom.mailbox.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.headroom.api.mailbox.ExtendFailedException;
+import org.headroom.api.storage.StorageDomain;
+import org.headroom.api.storage.VolumeBackend;
+import org.headroom.api.storage.VolumeRef;
+import org.headroom.storage.FileStorageDomain;
+import org.headroom.testing.FakeScheduler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SPM side on a fake clock over a real domain: its timing and its failure replies, exactly. */
+class SpmMailboxTest {
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path root;
+
+    private final FakeScheduler clock = new FakeScheduler();
+
+    private SpmMailbox spm(StorageDomain domain) throws Exception {
+        SpmMailbox spm = new SpmMailbox(domain, MailboxPolicy.HEADROOM, 250, clock, clock, clock);
+        spm.start();
+        return spm;
+    }
+
+    private HostMailbox host(StorageDomain domain, int id, MailboxPolicy policy) throws Exception {
+        HostMailbox h = new HostMailbox(id, domain.uuid(), domain.inbox(), domain.outbox(), policy, 63, clock);
+        h.start();
+        return h;
+    }
+
+    private static VolumeRef volume(StorageDomain domain) {
+        VolumeRef v = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
+        domain.volumes().create(v, MIB);
+        return v;
+    }
+
+    /**
+     * An older VDSM host writes no events: the default policy's periodic scan must serve it as soon
+     * as VDSM's own SPM would, within its 2 s scan.
+     */
+    @Test
+    void aHostThatWritesNoEventsIsServedWithinTwoSecondsByDefault() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        VolumeRef v = volume(domain);
+        SpmMailbox spm = spm(domain);
+        clock.advance(Duration.ofMillis(100)); // the start's first scan is done
+        HostMailbox legacy = host(domain, 5, MailboxPolicy.LEGACY_HOST);
+        CompletableFuture<Long> reply = legacy.extend(v, 3 * MIB).toCompletableFuture();
+        clock.runReady();
+        assertThat(spm.stats().replies()).isZero();
+
+        clock.advance(Duration.ofMillis(2000));
+        assertThat(spm.stats().replies()).as("answered by the periodic scan within 2 s").isEqualTo(1);
+        assertThat(domain.volumes().size(v)).isEqualTo(3 * MIB);
+        clock.advance(Duration.ofSeconds(2)); // the legacy host reads its outbox every 2 s
+        assertThat(reply).isCompletedWithValue(3 * MIB);
+        assertThat(spm.stats().events()).isZero();
+        legacy.close();
+        spm.close();
+    }
+
+    @Test
+    void aHostThatWritesEventsIsServedWithinMilliseconds() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        VolumeRef v = volume(domain);
+        SpmMailbox spm = spm(domain);
+        clock.advance(Duration.ofMillis(100));
+        HostMailbox h = host(domain, 6, MailboxPolicy.HEADROOM);
+        CompletableFuture<Long> reply = h.extend(v, 3 * MIB).toCompletableFuture();
+        clock.advance(Duration.ofMillis(10));
+        assertThat(reply).isCompletedWithValue(3 * MIB);
+        h.close();
+        spm.close();
+    }
+
+    /** Whatever a backend throws, the host gets a failure reply and the SPM's count of work in flight is right. */
+    @Test
+    void aBackendThatThrowsSomethingUnexpectedStillGetsAFailureReply() throws Exception {
+        FileStorageDomain real = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        VolumeRef v = volume(real);
+        StorageDomain broken = throwingOnExtend(real, new IllegalStateException("a bug in the backend"));
+        SpmMailbox spm = spm(broken);
+        HostMailbox h = host(real, 2, MailboxPolicy.HEADROOM);
+        CompletableFuture<Long> reply = h.extend(v, 3 * MIB).toCompletableFuture();
+        clock.advance(Duration.ofMillis(20));
+
+        assertThat(reply).isCompletedExceptionally();
+        assertThat(reply.handle((x, e) -> e)).isCompletedWithValueMatching(e -> e instanceof ExtendFailedException);
+        assertThat(spm.stats().failures()).isEqualTo(1);
+        assertThat(spm.extending()).isZero();
+        h.close();
+        spm.close();
+    }
+
+    /** The domain, with a backend whose extend throws {@code error}. */
+    static StorageDomain throwingOnExtend(StorageDomain real, RuntimeException error) {
+        VolumeBackend backend = (VolumeBackend) Proxy.newProxyInstance(VolumeBackend.class.getClassLoader(),
+                new Class<?>[] {VolumeBackend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("extend")) {
+                        throw error;
+                    }
+                    try {
+                        return method.invoke(real.volumes(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return new StorageDomain() {
+            @Override
+            public UUID uuid() {
+                return real.uuid();
+            }
+
+            @Override
+            public Path path() {
+                return real.path();
+            }
+
+            @Override
+            public Path inbox() {
+                return real.inbox();
+            }
+
+            @Override
+            public Path outbox() {
+                return real.outbox();
+            }
+
+            @Override
+            public VolumeBackend volumes() {
+                return backend;
+            }
+
+            @Override
+            public List<VolumeRef> listVolumes() {
+                return real.listVolumes();
+            }
+
+            @Override
+            public VolumeRef volume(UUID volume) {
+                return real.volume(volume);
+            }
+
+            @Override
+            public Optional<VolumeRef> volumeAt(Path active) {
+                return real.volumeAt(active);
+            }
+        };
+    }
+}
