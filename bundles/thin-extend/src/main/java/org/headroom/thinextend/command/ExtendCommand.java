@@ -7,7 +7,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.headroom.api.hypervisor.DriveRef;
-import org.headroom.thinextend.internal.VolumeMonitorService;
+import org.headroom.thinextend.VolumeMonitorService;
 
 @Command(scope = "headroom", name = "extend", description = "Extends a watched thin drive now: to SIZE MiB, or by the policy's next step")
 @Service
@@ -30,7 +30,7 @@ public class ExtendCommand implements Action {
         if (sizeMiB < 0) {
             throw new IllegalArgumentException("size must be positive: " + sizeMiB);
         }
-        long size = service.monitor().extend(new DriveRef(vm, drive), sizeMiB << 20).get(5, TimeUnit.MINUTES);
+        long size = service.extend(new DriveRef(vm, drive), sizeMiB << 20).toCompletableFuture().get(5, TimeUnit.MINUTES);
         System.out.println(vm + "/" + drive + " is now " + (size >> 20) + " MiB");
         return null;
     }

@@ -8,11 +8,11 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
-import org.headroom.thinextend.internal.ExtensionStats;
-import org.headroom.thinextend.internal.VolumeMonitor;
-import org.headroom.thinextend.internal.VolumeMonitorService;
+import org.headroom.thinextend.MonitorStatus;
+import org.headroom.thinextend.VolumeMonitorService;
+import org.headroom.thinextend.VolumeStatus;
 
-@Command(scope = "headroom", name = "volumes", description = "Shows the thin volumes the monitor watches: sizes, state, extensions, pauses")
+@Command(scope = "headroom", name = "volumes", description = "Shows the thin volumes the monitor watches: sizes, state, extensions, pauses, and why the last extension was sized so")
 @Service
 public class VolumesCommand implements Action {
 
@@ -21,21 +21,23 @@ public class VolumesCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        List<VolumeMonitor.VolumeStatus> volumes = service.monitor().volumes().get(10, TimeUnit.SECONDS);
+        List<VolumeStatus> volumes = service.volumes().toCompletableFuture().get(10, TimeUnit.SECONDS);
         ShellTable table = new ShellTable();
         for (String c : List.of("VM", "Drive", "Volume", "State", "Capacity MiB", "Physical MiB", "Allocation MiB",
-                "Threshold MiB", "Extensions", "Pauses", "Failures", "Last ms", "Problem")) {
+                "Threshold MiB", "Extensions", "Pauses", "Failures", "Last ms", "Last extension", "Problem")) {
             table.column(c);
         }
-        for (VolumeMonitor.VolumeStatus v : volumes) {
+        for (VolumeStatus v : volumes) {
             table.addRow().addContent(v.drive().vm(), v.drive().drive(), v.volume().volume(), v.state(),
                     mib(v.capacity()), mib(v.physical()), mib(v.allocation()), v.threshold() == 0 ? "-" : mib(v.threshold()),
-                    v.extensions(), v.pauses(), v.failures(), String.format(Locale.ROOT, "%.1f", v.lastMillis()), v.problem());
+                    v.extensions(), v.pauses(), v.failures(), String.format(Locale.ROOT, "%.1f", v.lastMillis()),
+                    v.trigger().isEmpty() ? "-" : v.trigger() + ": " + v.rule(), v.problem());
         }
         table.print(System.out);
-        ExtensionStats s = service.monitor().stats();
-        System.out.printf(Locale.ROOT, "policy %s: %d extensions, %d pauses, %d failures; latency p50 %.1f ms, p99 %.1f ms%n",
-                service.policyName(), s.extensions(), s.pauses(), s.failures(), s.percentileMillis(50), s.percentileMillis(99));
+        MonitorStatus s = service.status();
+        System.out.printf(Locale.ROOT, "policy %s: %d watched, %d extensions, %d pauses, %d failures, %d stale results;"
+                        + " latency p50 %.1f ms, p99 %.1f ms; %s%n", s.policy(), s.watched(), s.extensions(), s.pauses(),
+                s.failures(), s.stale(), s.latencyP50Millis(), s.latencyP99Millis(), s.health());
         return null;
     }
 

@@ -12,15 +12,40 @@ import org.headroom.api.hypervisor.DriveRef;
  *   UNSET ──check──▶ ARMED ──threshold crossed / out of space / check finds it low──▶ EXTENDING
  *     ▲                ▲                                                                │
  *     │                └──────────────── extended: re-arm (and resume) ◀────────────────┤
- *     │                                                                                 ├─ no reply in time: again, up to maxAttempts
- *  DISABLED: at its largest size, no longer watched     FAILED: reported, the VM left as it is ◀─┘
+ *     │                                                                                 │ refused, or no
+ *  DISABLED: at its largest size, no longer watched     FAILED: reported ◀──────────────┘ answer by the deadline
  * </pre>
- * Triggers while an extension is under way join it; a VM paused for lack of space is resumed
+ *
+ * <p>Every extension has an identity ({@link Action.Extend#id}), and only the answer to the
+ * current one counts: the monitor hands it back with each result, and a result of an older
+ * extension (a late reply after a newer extension began, a drive that was dropped and found
+ * again) is ignored. Re-sending a request that got no answer is the mailbox's job alone; the state
+ * machine keeps one deadline, the extend service's own (when the service should have failed the
+ * request itself), and then reports the drive failed. A failure the SPM answered (it refused) is
+ * final until an admin acts; one with no answer is asked again, as a new extension, no sooner than
+ * one deadline later. A success that arrives after the deadline still completes the extension:
+ * re-armed, the VM resumed.
+ *
+ * <p>Triggers while an extension is under way join it; a VM paused for lack of space is resumed
  * when the extension it waits for is done, and never after a failed one.
  */
 public final class DriveMonitor {
 
     public enum State { UNSET, ARMED, EXTENDING, DISABLED, FAILED }
+
+    /** What started an extension. */
+    public enum Trigger {
+        /** The write threshold fired. */
+        THRESHOLD,
+        /** A write failed for lack of space: the VM is paused. */
+        OUT_OF_SPACE,
+        /** A reading found less free space than the policy keeps (an event lost, or the first reading). */
+        CHECK,
+        /** An admin asked (headroom:extend). */
+        ADMIN,
+        /** The previous extension got no answer: asked again as a new one. */
+        RETRY
+    }
 
     /** What the monitor must do. */
     public sealed interface Action {
@@ -28,8 +53,8 @@ public final class DriveMonitor {
         record Arm(long threshold) implements Action {
         }
 
-        /** Ask the SPM for {@code size} bytes; {@code attempt} counts from 1. */
-        record Extend(long size, int attempt) implements Action {
+        /** Ask the SPM for {@code size} bytes: extension {@code id} of this drive, chosen by {@code rule}. */
+        record Extend(long id, long size, Trigger trigger, String rule) implements Action {
         }
 
         /** Resume the VM, which was paused for lack of space on this drive. */
@@ -45,8 +70,16 @@ public final class DriveMonitor {
         }
     }
 
-    /** Settings of the monitor that shape the state machine. */
-    public record Settings(long extendTimeoutNanos, int maxAttempts) {
+    /**
+     * @param deadlineNanos how long an extension may go unanswered before it is reported failed:
+     *                      the extend service's own reply timeout, plus a margin
+     */
+    public record Settings(long deadlineNanos) {
+        public Settings {
+            if (deadlineNanos <= 0) {
+                throw new IllegalArgumentException("the extension deadline must be positive: " + deadlineNanos);
+            }
+        }
     }
 
     private final DriveRef drive;
@@ -59,10 +92,15 @@ public final class DriveMonitor {
     private DriveSizes sizes;
     private long armed;
     private boolean pausedForSpace;
+    /** The current (or last) extension's identity; 0 before the first. */
+    private long extension;
     private long extendingTo;
-    private long extendStartedNanos;
     private long triggeredNanos;
-    private int attempts;
+    private Trigger trigger;
+    private String rule = "";
+    /** The last failure had no answer (may be asked again); a refusal is final. */
+    private boolean retryable;
+    private long failedNanos;
     private String problem = "";
     private long extensions;
     private long pauses;
@@ -82,9 +120,19 @@ public final class DriveMonitor {
         rate.observe(now, reading.allocation());
         List<Action> actions = new ArrayList<>();
         switch (state) {
-            case EXTENDING -> retryIfLate(now, actions);
-            case DISABLED, FAILED -> {
-                // Nothing to do until the admin acts (headroom:extend) or the drive changes hands.
+            case EXTENDING -> {
+                if (now - triggeredNanos > settings.deadlineNanos()) {
+                    failed(now, "no answer within " + settings.deadlineNanos() / 1_000_000 + " ms", true, actions);
+                }
+            }
+            case FAILED -> {
+                if (retryable && now - failedNanos >= settings.deadlineNanos()
+                        && (pausedForSpace || policy.needsExtension(sizes, learned()))) {
+                    startExtension(now, Trigger.RETRY, actions);
+                }
+            }
+            case DISABLED -> {
+                // At its largest size: nothing more to do for this drive.
             }
             case UNSET, ARMED -> check(now, actions);
         }
@@ -96,7 +144,7 @@ public final class DriveMonitor {
         List<Action> actions = new ArrayList<>();
         armed = 0;
         if (state == State.UNSET || state == State.ARMED) {
-            startExtension(now, actions);
+            startExtension(now, Trigger.THRESHOLD, actions);
         }
         return actions;
     }
@@ -109,7 +157,7 @@ public final class DriveMonitor {
         }
         pausedForSpace = true;
         if (state == State.UNSET || state == State.ARMED) {
-            startExtension(now, actions);
+            startExtension(now, Trigger.OUT_OF_SPACE, actions);
         }
         return actions;
     }
@@ -119,23 +167,28 @@ public final class DriveMonitor {
         pausedForSpace = false;
     }
 
+    /** Whether {@code id} is the extension whose result still counts. */
+    public boolean current(long id) {
+        return id == extension && (state == State.EXTENDING || (state == State.FAILED && retryable));
+    }
+
     /**
-     * The SPM extended the volume and this host refreshed it: {@code physical} is the size the
-     * hypervisor now sees. Re-arms, and resumes a VM that was waiting for this.
+     * Extension {@code id} is done and this host refreshed the volume: {@code physical} is the size
+     * the hypervisor now sees. Re-arms, and resumes a VM that was waiting for this. The result of
+     * any other than the current extension is ignored.
      */
-    public List<Action> onExtended(long now, long physical) {
+    public List<Action> onExtended(long now, long id, long physical) {
         List<Action> actions = new ArrayList<>();
-        if (state != State.EXTENDING) {
+        if (!current(id)) {
             return actions;
         }
         if (physical < extendingTo) {
-            failed("the volume is " + physical + " bytes after extending to " + extendingTo, actions);
+            failed(now, "the volume is " + physical + " bytes after extending to " + extendingTo, true, actions);
             return actions;
         }
         extensions++;
         latency.add(now - triggeredNanos);
         sizes = new DriveSizes(sizes.capacity(), physical, sizes.allocation(), sizes.replica());
-        attempts = 0;
         problem = "";
         if (physical >= policy.maxSize(sizes.capacity())) {
             state = State.DISABLED;
@@ -151,18 +204,14 @@ public final class DriveMonitor {
         return actions;
     }
 
-    /** The extension failed. A retryable failure (no answer) is tried again, up to the limit. */
-    public List<Action> onExtendFailed(long now, String why, boolean retryable) {
+    /**
+     * Extension {@code id} failed. {@code answered}: the SPM refused it (final until an admin acts);
+     * otherwise nobody answered in time (asked again, as a new extension, one deadline later).
+     */
+    public List<Action> onExtendFailed(long now, long id, String why, boolean answered) {
         List<Action> actions = new ArrayList<>();
-        if (state != State.EXTENDING) {
-            return actions;
-        }
-        if (retryable && attempts < settings.maxAttempts()) {
-            attempts++;
-            extendStartedNanos = now;
-            actions.add(new Action.Extend(extendingTo, attempts));
-        } else {
-            failed(why, actions);
+        if (id == extension && state == State.EXTENDING) {
+            failed(now, why, !answered, actions);
         }
         return actions;
     }
@@ -173,11 +222,14 @@ public final class DriveMonitor {
         if (state == State.EXTENDING) {
             return actions;
         }
-        long target = Math.min(ExtensionPolicy.roundUpMiB(size), policy.maxSize(sizes.capacity()));
+        long max = policy.maxSize(sizes.capacity());
+        long wanted = ExtensionPolicy.roundUpMiB(size);
+        long target = Math.min(wanted, max);
         if (target <= sizes.physical()) {
             return actions;
         }
-        begin(now, target, actions);
+        begin(now, target, Trigger.ADMIN, wanted > max ? "asked by an admin, capped at 1.1 x capacity (" + max / (1 << 20)
+                + " MiB)" : "asked by an admin", actions);
         return actions;
     }
 
@@ -191,13 +243,13 @@ public final class DriveMonitor {
             return;
         }
         if (policy.improbable(sizes, learned)) {
-            failed("allocation " + sizes.allocation() + " is beyond the next size " + policy.nextSize(sizes, learned)
-                    + ": improbable, not extending", actions);
+            failed(now, "allocation " + sizes.allocation() + " is beyond the next size " + policy.nextSize(sizes, learned)
+                    + ": improbable, not extending", false, actions);
             actions.add(new Action.Pause("improbable allocation"));
             return;
         }
         if (policy.needsExtension(sizes, learned)) {
-            startExtension(now, actions);
+            startExtension(now, Trigger.CHECK, actions);
             return;
         }
         long threshold = policy.threshold(sizes, learned);
@@ -208,38 +260,31 @@ public final class DriveMonitor {
         }
     }
 
-    private void startExtension(long now, List<Action> actions) {
-        begin(now, policy.nextSize(sizes, learned()), actions);
+    private void startExtension(long now, Trigger why, List<Action> actions) {
+        ExtensionPolicy.Step step = policy.next(sizes, learned());
+        begin(now, step.size(), why, step.rule(), actions);
     }
 
-    private void begin(long now, long size, List<Action> actions) {
+    private void begin(long now, long size, Trigger why, String chosenBy, List<Action> actions) {
         state = State.EXTENDING;
+        extension++;
         extendingTo = size;
         triggeredNanos = now;
-        extendStartedNanos = now;
-        attempts = 1;
-        actions.add(new Action.Extend(size, 1));
+        trigger = why;
+        rule = chosenBy;
+        retryable = false;
+        actions.add(new Action.Extend(extension, size, why, chosenBy));
     }
 
-    private void retryIfLate(long now, List<Action> actions) {
-        if (now - extendStartedNanos < settings.extendTimeoutNanos()) {
-            return;
-        }
-        if (attempts < settings.maxAttempts()) {
-            attempts++;
-            extendStartedNanos = now;
-            actions.add(new Action.Extend(extendingTo, attempts));
-        } else {
-            failed("no reply after " + attempts + " attempts", actions);
-        }
-    }
-
-    private void failed(String why, List<Action> actions) {
+    private void failed(long now, String why, boolean mayRetry, List<Action> actions) {
         state = State.FAILED;
         failures++;
+        retryable = mayRetry;
+        failedNanos = now;
         problem = why;
-        actions.add(new Action.Report("extending " + drive + (extendingTo > 0 ? " to " + extendingTo + " bytes" : "")
-                + " failed: " + why + (pausedForSpace ? "; the VM stays paused" : "")));
+        actions.add(new Action.Report("extending " + drive + (extendingTo > 0 ? " to " + extendingTo / (1 << 20) + " MiB" : "")
+                + " failed: " + why + (pausedForSpace ? "; the VM stays paused" : "")
+                + (mayRetry ? "; asked again in " + settings.deadlineNanos() / 1_000_000 + " ms if still needed" : "")));
     }
 
     public Learned learned() {
@@ -264,6 +309,25 @@ public final class DriveMonitor {
 
     public boolean pausedForSpace() {
         return pausedForSpace;
+    }
+
+    /** The current (or last) extension's identity. */
+    public long extension() {
+        return extension;
+    }
+
+    /** What started the current (or last) extension; null before the first. */
+    public Trigger trigger() {
+        return trigger;
+    }
+
+    /** The rule that chose the current (or last) extension's size. */
+    public String rule() {
+        return rule;
+    }
+
+    public long extendingTo() {
+        return extendingTo;
     }
 
     public long extensions() {

@@ -25,9 +25,25 @@ public interface ExtensionPolicy {
         return drive.physical() - drive.allocation() < watermark(drive, learned);
     }
 
+    /** The next size and the rule that chose it, in words an admin reads in the log and headroom:volumes. */
+    record Step(long size, String rule) {
+    }
+
     /** The next size: one chunk more, rounded up to a MiB, never past {@link #maxSize}. */
+    default Step next(DriveSizes drive, Learned learned) {
+        long chunk = chunk(drive, learned);
+        long grown = roundUpMiB(drive.physical() + chunk);
+        long max = maxSize(drive.capacity());
+        if (grown >= max) {
+            return new Step(max, "capped at 1.1 x capacity (" + max / MIB + " MiB)");
+        }
+        return new Step(grown, "physical " + drive.physical() / MIB + " MiB + " + (drive.replica() ? "doubled " : "")
+                + "chunk " + chunk / MIB + " MiB (" + name() + " policy, free space kept " + watermark(drive, learned) / MIB
+                + " MiB)");
+    }
+
     default long nextSize(DriveSizes drive, Learned learned) {
-        return Math.min(roundUpMiB(drive.physical() + chunk(drive, learned)), maxSize(drive.capacity()));
+        return next(drive, learned).size();
     }
 
     /** A qcow2 image can outgrow its virtual size by its metadata: allow 10 % more, as VDSM does. */

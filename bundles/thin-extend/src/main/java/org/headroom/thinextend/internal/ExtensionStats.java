@@ -1,24 +1,25 @@
 package org.headroom.thinextend.internal;
 
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Extensions, pauses, failures, and the latencies (threshold event to re-armed) of the last 4096 extensions. */
-public final class ExtensionStats {
+/**
+ * Extensions, pauses, failures, stale results, and the latencies (trigger to re-armed) of the last
+ * 4096 extensions. Written on the monitor's thread, read from any.
+ */
+final class ExtensionStats {
     private final AtomicLong extensions = new AtomicLong();
     private final AtomicLong pauses = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong stale = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
     private final long[] recent = new long[4096];
-    private final Map<Object, Long> last = new ConcurrentHashMap<>();
 
-    void extension(Object drive, long nanos) {
+    void extension(long nanos) {
         long n = extensions.getAndIncrement();
         synchronized (recent) {
             recent[(int) (n % recent.length)] = nanos;
         }
-        last.put(drive, nanos);
     }
 
     void pause() {
@@ -29,25 +30,36 @@ public final class ExtensionStats {
         failures.incrementAndGet();
     }
 
-    public long extensions() {
+    void staleResult() {
+        stale.incrementAndGet();
+    }
+
+    void refused() {
+        rejected.incrementAndGet();
+    }
+
+    long extensions() {
         return extensions.get();
     }
 
-    public long pauses() {
+    long pauses() {
         return pauses.get();
     }
 
-    public long failures() {
+    long failures() {
         return failures.get();
     }
 
-    /** The last extension's latency of a drive, ms; 0 before its first. */
-    double last(Object drive) {
-        return last.getOrDefault(drive, 0L) / 1e6;
+    long stale() {
+        return stale.get();
+    }
+
+    long rejected() {
+        return rejected.get();
     }
 
     /** The {@code p}-th percentile of recent extension latencies, ms. */
-    public double percentileMillis(double p) {
+    double percentileMillis(double p) {
         long[] sorted;
         synchronized (recent) {
             sorted = Arrays.copyOf(recent, (int) Math.min(extensions.get(), recent.length));

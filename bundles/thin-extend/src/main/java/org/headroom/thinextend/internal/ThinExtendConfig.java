@@ -28,10 +28,4 @@ public @interface ThinExtendConfig {
 
     @AttributeDefinition(description = "How often every drive is read, to catch events that were lost, ms")
     long check__interval__ms() default 2000;
-
-    @AttributeDefinition(description = "An extension with no answer for this long is asked again, ms")
-    long extend__timeout__ms() default 2000;
-
-    @AttributeDefinition(description = "Asks per extension before it is reported failed")
-    int max__attempts() default 5;
 }

@@ -1,13 +1,18 @@
 package org.headroom.thinextend.internal;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.headroom.api.hypervisor.DriveRef;
 import org.headroom.api.hypervisor.Hypervisor;
 import org.headroom.api.mailbox.ExtendService;
 import org.headroom.api.storage.StorageDomains;
+import org.headroom.runtime.ThreadScheduler;
+import org.headroom.thinextend.ExtensionRecord;
+import org.headroom.thinextend.MonitorStatus;
+import org.headroom.thinextend.VolumeMonitorService;
+import org.headroom.thinextend.VolumeStatus;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -16,32 +21,32 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 
-/** Wires the volume monitor to the hypervisors, the extend service and the storage domains. */
+/**
+ * Wires the volume monitor to the hypervisors, the extend service and the storage domains, on two
+ * bounded schedulers: the monitor's own thread (all state changes) and a small pool for refreshes.
+ */
 @Component(configurationPid = "org.headroom.thinextend", service = VolumeMonitorService.class)
 @Designate(ocd = ThinExtendConfig.class)
 public class VolumeMonitorComponent implements VolumeMonitorService {
+    /** Events, replies and checks waiting for the monitor's thread; a full queue refuses, the next check catches up. */
+    private static final int MONITOR_QUEUE = 10_000;
+    /** Refreshes waiting for a thread; a refused one fails its extension, which is asked again. */
+    private static final int REFRESH_QUEUE = 1_000;
 
-    private final ExtendService extender;
-    private final StorageDomains storage;
     private final VolumeMonitor monitor;
-    private final ScheduledExecutorService monitorThread;
-    private final ExecutorService blockingPool;
-    private final String policyName;
+    private final ThreadScheduler monitorThread;
+    private final ThreadScheduler refreshPool;
 
     @Activate
     public VolumeMonitorComponent(@Reference ExtendService extender, @Reference StorageDomains storage,
                                   ThinExtendConfig config) {
-        this.extender = extender;
-        this.storage = storage;
         ExtensionPolicy policy = Policies.from(config);
-        this.policyName = policy.name();
-        monitorThread = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "volume-monitor"));
-        AtomicInteger n = new AtomicInteger();
-        blockingPool = Executors.newFixedThreadPool(4, r -> thread(r, "volume-refresh-" + n.incrementAndGet()));
-        monitor = new VolumeMonitor(policy, new DriveMonitor.Settings(
-                TimeUnit.MILLISECONDS.toNanos(config.extend__timeout__ms()), config.max__attempts()),
-                extender, storage, TimeUnit.MILLISECONDS.toNanos(config.check__interval__ms()), monitorThread,
-                blockingPool, System::nanoTime);
+        VolumeMonitor[] self = new VolumeMonitor[1];
+        monitorThread = ThreadScheduler.create("volume-monitor", 1, MONITOR_QUEUE, t -> self[0].broken(t));
+        refreshPool = ThreadScheduler.create("volume-refresh", 4, REFRESH_QUEUE);
+        monitor = new VolumeMonitor(policy, extender, storage, Duration.ofMillis(config.check__interval__ms()),
+                monitorThread, refreshPool);
+        self[0] = monitor;
         monitor.start();
     }
 
@@ -58,23 +63,32 @@ public class VolumeMonitorComponent implements VolumeMonitorService {
     @Deactivate
     void deactivate() {
         monitor.close();
-        monitorThread.shutdownNow();
-        blockingPool.shutdownNow();
+        try {
+            monitor.stopped().get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // A monitor thread that does not finish in time is stopped below all the same.
+        }
+        monitorThread.close();
+        refreshPool.close();
     }
 
     @Override
-    public VolumeMonitor monitor() {
-        return monitor;
+    public CompletionStage<List<VolumeStatus>> volumes() {
+        return monitor.volumes();
     }
 
     @Override
-    public String policyName() {
-        return policyName;
+    public MonitorStatus status() {
+        return monitor.status();
     }
 
-    private static Thread thread(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+    @Override
+    public CompletionStage<Long> extend(DriveRef drive, long size) {
+        return monitor.extend(drive, size);
+    }
+
+    @Override
+    public AutoCloseable onExtension(Consumer<ExtensionRecord> listener) {
+        return monitor.onExtension(listener);
     }
 }

@@ -4,13 +4,19 @@ package org.headroom.thinextend.management;
 public interface VolumeMonitorMBean {
     String getPolicy();
 
+    int getWatched();
+
     long getExtensions();
 
     long getPauses();
 
     long getFailures();
 
+    long getStaleResults();
+
     double getLatencyP50Millis();
 
     double getLatencyP99Millis();
+
+    String getHealth();
 }

@@ -1,6 +1,6 @@
 package org.headroom.thinextend.management;
 
-import org.headroom.thinextend.internal.VolumeMonitorService;
+import org.headroom.thinextend.VolumeMonitorService;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -13,31 +13,46 @@ public class VolumeMonitorStats implements VolumeMonitorMBean {
 
     @Override
     public String getPolicy() {
-        return service.policyName();
+        return service.status().policy();
+    }
+
+    @Override
+    public int getWatched() {
+        return service.status().watched();
     }
 
     @Override
     public long getExtensions() {
-        return service.monitor().stats().extensions();
+        return service.status().extensions();
     }
 
     @Override
     public long getPauses() {
-        return service.monitor().stats().pauses();
+        return service.status().pauses();
     }
 
     @Override
     public long getFailures() {
-        return service.monitor().stats().failures();
+        return service.status().failures();
+    }
+
+    @Override
+    public long getStaleResults() {
+        return service.status().stale();
     }
 
     @Override
     public double getLatencyP50Millis() {
-        return service.monitor().stats().percentileMillis(50);
+        return service.status().latencyP50Millis();
     }
 
     @Override
     public double getLatencyP99Millis() {
-        return service.monitor().stats().percentileMillis(99);
+        return service.status().latencyP99Millis();
+    }
+
+    @Override
+    public String getHealth() {
+        return service.status().health();
     }
 }

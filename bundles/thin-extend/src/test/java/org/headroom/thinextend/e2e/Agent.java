@@ -4,17 +4,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import org.headroom.storage.DomainSet;
 import org.headroom.api.hypervisor.DriveEventListener;
 import org.headroom.api.mailbox.ExtendService;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.qmp.internal.QemuHypervisor;
 import org.headroom.qmp.internal.QemuVmConnection;
-import org.headroom.thinextend.internal.DriveMonitor;
+import org.headroom.runtime.ThreadScheduler;
 import org.headroom.thinextend.internal.ExtensionPolicy;
 import org.headroom.thinextend.internal.VolumeMonitor;
 
@@ -27,8 +24,8 @@ final class Agent implements AutoCloseable {
     final QemuHypervisor hypervisor = new QemuHypervisor();
     final StorageDomains storage;
     final VolumeMonitor monitor;
-    private final ScheduledExecutorService monitorThread = Executors.newSingleThreadScheduledExecutor();
-    private final ExecutorService blocking = Executors.newFixedThreadPool(2);
+    private final ThreadScheduler monitorThread = ThreadScheduler.create("volume-monitor", 1, 10_000);
+    private final ThreadScheduler blocking = ThreadScheduler.create("volume-refresh", 2, 1_000);
     private final List<AutoCloseable> attached = new ArrayList<>();
 
     Agent(StorageDomain domain, ExtendService extender, ExtensionPolicy policy) {
@@ -37,9 +34,8 @@ final class Agent implements AutoCloseable {
 
     /** With the run paths of prepared volumes under {@code runDirectory}. */
     Agent(StorageDomain domain, ExtendService extender, ExtensionPolicy policy, Path runDirectory) {
-        storage = StorageDomains.of(runDirectory, domain);
-        monitor = new VolumeMonitor(policy, new DriveMonitor.Settings(TimeUnit.SECONDS.toNanos(2), 5), extender, storage,
-                TimeUnit.SECONDS.toNanos(2), monitorThread, blocking, System::nanoTime);
+        storage = DomainSet.of(runDirectory, domain);
+        monitor = new VolumeMonitor(policy, extender, storage, Duration.ofSeconds(2), monitorThread, blocking);
         monitor.start();
         monitor.addHypervisor(hypervisor);
     }
@@ -60,7 +56,7 @@ final class Agent implements AutoCloseable {
         for (AutoCloseable a : attached) {
             a.close();
         }
-        monitorThread.shutdownNow();
-        blocking.shutdownNow();
+        monitorThread.close();
+        blocking.close();
     }
 }

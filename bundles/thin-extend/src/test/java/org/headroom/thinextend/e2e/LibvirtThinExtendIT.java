@@ -170,14 +170,14 @@ class LibvirtThinExtendIT {
         assertThat(hooks.perOperation()).containsKeys("prepare", "start", "started", "stopped", "release");
         assertThat(hooks.errors()).isZero();
         assertThat(pauses()).as("pauses, events: %s", events).isZero();
-        assertThat(agent.monitor.stats().pauses()).isZero();
-        assertThat(agent.monitor.stats().extensions()).isGreaterThanOrEqualTo(2);
+        assertThat(agent.monitor.status().pauses()).isZero();
+        assertThat(agent.monitor.status().extensions()).isGreaterThanOrEqualTo(2);
         assertThat(events).filteredOn(e -> e instanceof DriveEvent.ThresholdCrossed).isNotEmpty();
         assertThat(domain.volumes().size(v)).isGreaterThanOrEqualTo((long) size * MIB);
-        assertThat(agent.monitor.watchedCount().get(5, TimeUnit.SECONDS)).as("no longer watched once stopped").isZero();
+        await("no longer watched once stopped").atMost(Duration.ofSeconds(5)).until(() -> agent.monitor.status().watched() == 0);
         System.out.printf("libvirt: %d extensions, p50 %.1f ms, p99 %.1f ms, volume %d MiB, hook calls %s%n",
-                agent.monitor.stats().extensions(), agent.monitor.stats().percentileMillis(50),
-                agent.monitor.stats().percentileMillis(99), domain.volumes().size(v) / MIB, hooks.perOperation());
+                agent.monitor.status().extensions(), agent.monitor.status().latencyP50Millis(),
+                agent.monitor.status().latencyP99Millis(), domain.volumes().size(v) / MIB, hooks.perOperation());
     }
 
     @Test
@@ -191,13 +191,13 @@ class LibvirtThinExtendIT {
         assertThat(events).filteredOn(e -> e instanceof DriveEvent.OutOfSpace).as("the guest outran the tiny chunk")
                 .isNotEmpty();
         assertThat(events).filteredOn(e -> e instanceof DriveEvent.Paused p && p.reason().equals("io-error")).isNotEmpty();
-        assertThat(agent.monitor.stats().pauses()).isPositive();
+        assertThat(agent.monitor.status().pauses()).isPositive();
         DriveEvent lastRunState = events.stream().filter(e -> e instanceof DriveEvent.Paused || e instanceof DriveEvent.Resumed)
                 .reduce((a, b) -> b).orElseThrow();
         assertThat(lastRunState).as("every pause was followed by a resume").isInstanceOf(DriveEvent.Resumed.class);
-        assertThat(agent.monitor.stats().failures()).isZero();
-        System.out.printf("libvirt tiny chunk: %d pauses, %d extensions%n", agent.monitor.stats().pauses(),
-                agent.monitor.stats().extensions());
+        assertThat(agent.monitor.status().failures()).isZero();
+        System.out.printf("libvirt tiny chunk: %d pauses, %d extensions%n", agent.monitor.status().pauses(),
+                agent.monitor.status().extensions());
     }
 
     @Test
@@ -208,16 +208,16 @@ class LibvirtThinExtendIT {
         int size = 3072;
         LibvirtGuest guest = startGuest("hr-libvirt-3", v, size, 60);
         DriveRef vda = new DriveRef("hr-libvirt-3", "vda");
-        await().atMost(GUEST).until(() -> agent.monitor.stats().extensions() >= 1);
+        await().atMost(GUEST).until(() -> agent.monitor.status().extensions() >= 1);
 
         libvirtd.restart();
-        long extensionsBefore = agent.monitor.stats().extensions();
+        long extensionsBefore = agent.monitor.status().extensions();
         await().atMost(Duration.ofSeconds(30)).until(() -> libvirt.reconnects() >= 1 && libvirt.connected());
         await().atMost(Duration.ofSeconds(10)).until(() -> hooks.perOperation().containsKey("reconnect"));
         await().atMost(Duration.ofSeconds(30)).until(() -> armed(vda) > 0);
 
         assertDoneReleasedAndIntact(guest, v, size);
-        assertThat(agent.monitor.stats().extensions()).as("extended after the restart").isGreaterThan(extensionsBefore);
+        assertThat(agent.monitor.status().extensions()).as("extended after the restart").isGreaterThan(extensionsBefore);
         assertThat(pauses()).as("pauses, events: %s", events).isZero();
         assertThat(events).contains(new DriveEvent.EventsLost("hr-libvirt-3", "the libvirt connection was re-established"));
     }
@@ -239,7 +239,7 @@ class LibvirtThinExtendIT {
         assertDoneReleasedAndIntact(guest, v, size);
         assertThat(hooks.perOperation()).as("the agent heard only the end").doesNotContainKey("prepare")
                 .containsKeys("stopped", "release");
-        assertThat(agent.monitor.stats().extensions()).isGreaterThanOrEqualTo(1);
+        assertThat(agent.monitor.status().extensions()).isGreaterThanOrEqualTo(1);
         assertThat(pauses()).as("pauses, events: %s", events).isZero();
     }
 

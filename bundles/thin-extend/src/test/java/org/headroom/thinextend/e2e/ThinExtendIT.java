@@ -24,13 +24,14 @@ import org.headroom.api.storage.VolumeRef;
 import org.headroom.mailbox.internal.HostMailbox;
 import org.headroom.mailbox.internal.MailboxPolicy;
 import org.headroom.mailbox.internal.SpmMailbox;
+import org.headroom.runtime.ThreadScheduler;
 import org.headroom.storage.FileStorageDomain;
 import org.headroom.testing.GuestData;
 import org.headroom.testing.Lab;
 import org.headroom.testing.QemuProcess;
 import org.headroom.testing.TestGuest;
 import org.headroom.thinextend.internal.ChunkPolicy;
-import org.headroom.thinextend.internal.VolumeMonitor;
+import org.headroom.thinextend.VolumeStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,7 +98,7 @@ class ThinExtendIT {
         return qemu;
     }
 
-    private static List<VolumeMonitor.VolumeStatus> watched(Agent agent) throws Exception {
+    private static List<VolumeStatus> watched(Agent agent) throws Exception {
         return agent.monitor.volumes().get(10, TimeUnit.SECONDS);
     }
 
@@ -126,14 +127,14 @@ class ThinExtendIT {
         QemuProcess qemu = bootGuest(agent, v, size);
 
         assertGuestDoneAndDataIntact(qemu, v, size);
-        List<VolumeMonitor.VolumeStatus> status = watched(agent);
+        List<VolumeStatus> status = watched(agent);
         assertThat(pauses()).as("pauses, events: %s", events).isZero();
-        assertThat(agent.monitor.stats().pauses()).isZero();
-        assertThat(agent.monitor.stats().extensions()).isGreaterThanOrEqualTo(3);
+        assertThat(agent.monitor.status().pauses()).isZero();
+        assertThat(agent.monitor.status().extensions()).isGreaterThanOrEqualTo(3);
         assertThat(domain.volumes().size(v)).isGreaterThanOrEqualTo((long) size * MIB);
         System.out.printf("several GiB: %d extensions, p50 %.1f ms, p99 %.1f ms, volume %d MiB%n",
-                agent.monitor.stats().extensions(), agent.monitor.stats().percentileMillis(50),
-                agent.monitor.stats().percentileMillis(99), domain.volumes().size(v) / MIB);
+                agent.monitor.status().extensions(), agent.monitor.status().latencyP50Millis(),
+                agent.monitor.status().latencyP99Millis(), domain.volumes().size(v) / MIB);
         assertThat(status).hasSize(1);
     }
 
@@ -148,14 +149,14 @@ class ThinExtendIT {
         assertGuestDoneAndDataIntact(qemu, v, size);
         long ioErrorPauses = events.stream().filter(e -> e instanceof DriveEvent.OutOfSpace).count();
         assertThat(ioErrorPauses).as("the guest outran the tiny chunk").isPositive();
-        assertThat(agent.monitor.stats().pauses()).isPositive();
+        assertThat(agent.monitor.status().pauses()).isPositive();
         // Every pause was followed by a resume: the last event of the VM's run state is a resume.
         DriveEvent lastRunState = events.stream().filter(e -> e instanceof DriveEvent.Paused || e instanceof DriveEvent.Resumed)
                 .reduce((a, b) -> b).orElseThrow();
         assertThat(lastRunState).isInstanceOf(DriveEvent.Resumed.class);
-        assertThat(agent.monitor.stats().failures()).isZero();
-        System.out.printf("tiny chunk: %d pauses, %d extensions%n", agent.monitor.stats().pauses(),
-                agent.monitor.stats().extensions());
+        assertThat(agent.monitor.status().failures()).isZero();
+        System.out.printf("tiny chunk: %d pauses, %d extensions%n", agent.monitor.status().pauses(),
+                agent.monitor.status().extensions());
     }
 
     @Test
@@ -163,11 +164,15 @@ class ThinExtendIT {
         VolumeRef v = thinVolume(64 * MIB, "1G");
         // The SPM side of the mailbox over a backend that cannot grow anything (a full VG, say).
         StorageDomain refusing = new RefusingDomain(domain);
-        SpmMailbox spm = new SpmMailbox(refusing, MailboxPolicy.HEADROOM, 250, 2);
+        ThreadScheduler spmThreads = ThreadScheduler.create("spm", 2, 20_000);
+        cleanup.add(spmThreads);
+        SpmMailbox spm = new SpmMailbox(refusing, MailboxPolicy.HEADROOM, 250, spmThreads, spmThreads, spmThreads);
         spm.start();
         cleanup.add(spm);
+        ThreadScheduler hostThread = ThreadScheduler.create("mailbox-host-2", 1, 1_000);
+        cleanup.add(hostThread);
         HostMailbox host = new HostMailbox(2, domain.uuid(), domain.inbox(), domain.outbox(), MailboxPolicy.HEADROOM, 63,
-                Executors.newSingleThreadScheduledExecutor());
+                hostThread);
         host.start();
         cleanup.add(host);
         Agent agent = new Agent(domain, host, new ChunkPolicy(64 * MIB, 20));
@@ -178,8 +183,8 @@ class ThinExtendIT {
         await().atMost(GUEST).until(() -> events.contains(new DriveEvent.OutOfSpace(new DriveRef("guest", "vd0"))));
         int failedAt = events.indexOf(new DriveEvent.OutOfSpace(new DriveRef("guest", "vd0")));
         assertThat(watched(agent).get(0).problem()).contains("size 0");
-        assertThat(agent.monitor.stats().failures()).isPositive();
-        assertThat(spm.stats().failures.sum()).isPositive();
+        assertThat(agent.monitor.status().failures()).isPositive();
+        assertThat(spm.stats().failures()).isPositive();
         Thread.sleep(3000);
         assertThat(agent.hypervisor.vms().get(0).state()).as("left paused").isEqualTo(org.headroom.api.hypervisor.VmState.PAUSED);
         assertThat(events.subList(failedAt, events.size())).as("never resumed into more errors")
@@ -213,6 +218,21 @@ class ThinExtendIT {
         @Override
         public Path outbox() {
             return real.outbox();
+        }
+
+        @Override
+        public java.util.List<VolumeRef> listVolumes() {
+            return real.listVolumes();
+        }
+
+        @Override
+        public VolumeRef volume(UUID volume) {
+            return real.volume(volume);
+        }
+
+        @Override
+        public java.util.Optional<VolumeRef> volumeAt(Path active) {
+            return real.volumeAt(active);
         }
 
         @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.headroom.api.hypervisor.DriveRef;
 import org.headroom.thinextend.internal.DriveMonitor.Action;
+import org.headroom.thinextend.internal.DriveMonitor.Trigger;
 import org.junit.jupiter.api.Test;
 
 /** The state machine with a clock the test moves: no sleeping. */
@@ -12,8 +13,9 @@ class DriveMonitorTest {
     private static final long MIB = 1 << 20;
     private static final long MS = 1_000_000;
     private static final DriveRef VD0 = new DriveRef("vm", "vd0");
+    private static final long DEADLINE = 61_000 * MS;
     private final ChunkPolicy policy = new ChunkPolicy(1024 * MIB, 20); // watermark 819.2 MiB
-    private final DriveMonitor.Settings settings = new DriveMonitor.Settings(2000 * MS, 3);
+    private final DriveMonitor.Settings settings = new DriveMonitor.Settings(DEADLINE);
     private long now = 1_000 * MS;
 
     private DriveMonitor monitor(long physical, long allocation) {
@@ -25,6 +27,12 @@ class DriveMonitorTest {
         return m.onReading(now, new DriveSizes(10_240 * MIB, physical, allocation, false), armed);
     }
 
+    /** The one Extend among {@code actions}. */
+    private static Action.Extend extend(List<Action> actions) {
+        assertThat(actions).hasSize(1).first().isInstanceOf(Action.Extend.class);
+        return (Action.Extend) actions.get(0);
+    }
+
     @Test
     void aFreshDriveIsArmedThenExtendedWhenTheThresholdFiresThenReArmed() {
         DriveMonitor m = monitor(1024 * MIB, 0);
@@ -34,31 +42,56 @@ class DriveMonitorTest {
         assertThat(read(m, 1024 * MIB, 10 * MIB, threshold)).as("armed already: nothing to do").isEmpty();
 
         now += 5 * MS;
-        assertThat(m.onThresholdCrossed(now)).containsExactly(new Action.Extend(2048 * MIB, 1));
+        Action.Extend e = extend(m.onThresholdCrossed(now));
+        assertThat(e.size()).isEqualTo(2048 * MIB);
+        assertThat(e.id()).isEqualTo(1);
+        assertThat(e.trigger()).isEqualTo(Trigger.THRESHOLD);
+        assertThat(e.rule()).isEqualTo("physical 1024 MiB + chunk 1024 MiB (chunk policy, free space kept 819 MiB)");
         assertThat(m.state()).isEqualTo(DriveMonitor.State.EXTENDING);
         assertThat(m.onThresholdCrossed(now)).as("a second trigger joins the first").isEmpty();
 
         now += 12 * MS;
-        assertThat(m.onExtended(now, 2048 * MIB)).containsExactly(new Action.Arm(2048 * MIB - 1024 * MIB * 80 / 100));
+        assertThat(m.onExtended(now, e.id(), 2048 * MIB)).containsExactly(new Action.Arm(2048 * MIB - 1024 * MIB * 80 / 100));
         assertThat(m.state()).isEqualTo(DriveMonitor.State.ARMED);
         assertThat(m.extensions()).isEqualTo(1);
         assertThat(m.learned().extensionLatency()).isEqualTo(0.012);
     }
 
     @Test
+    void eachExtensionHasItsOwnIdentityAndOnlyTheCurrentOneCounts() {
+        DriveMonitor m = monitor(1024 * MIB, 0);
+        read(m, 1024 * MIB, 0, 0);
+        Action.Extend first = extend(m.onThresholdCrossed(now));
+        m.onExtended(now + MS, first.id(), 2048 * MIB);
+        Action.Extend second = extend(m.onThresholdCrossed(now + 2 * MS));
+        assertThat(second.id()).isEqualTo(first.id() + 1);
+
+        assertThat(m.current(first.id())).isFalse();
+        assertThat(m.onExtended(now + 3 * MS, first.id(), 2048 * MIB)).as("the first, answered twice").isEmpty();
+        assertThat(m.onExtendFailed(now + 3 * MS, first.id(), "late failure", true)).as("a stale failure").isEmpty();
+        assertThat(m.state()).isEqualTo(DriveMonitor.State.EXTENDING);
+        assertThat(m.extensions()).isEqualTo(1);
+        assertThat(m.onExtended(now + 4 * MS, second.id(), 3072 * MIB)).hasSize(1);
+        assertThat(m.extensions()).isEqualTo(2);
+    }
+
+    @Test
     void aReadingThatFindsTheVolumeLowExtendsAtOnce() {
         DriveMonitor m = monitor(1024 * MIB, 900 * MIB);
-        assertThat(read(m, 1024 * MIB, 900 * MIB, 0)).containsExactly(new Action.Extend(2048 * MIB, 1));
+        Action.Extend e = extend(read(m, 1024 * MIB, 900 * MIB, 0));
+        assertThat(e.size()).isEqualTo(2048 * MIB);
+        assertThat(e.trigger()).isEqualTo(Trigger.CHECK);
     }
 
     @Test
     void outOfSpaceExtendsAndResumesWhenDone() {
         DriveMonitor m = monitor(1024 * MIB, 0);
         read(m, 1024 * MIB, 0, 0);
-        assertThat(m.onOutOfSpace(now)).containsExactly(new Action.Extend(2048 * MIB, 1));
+        Action.Extend e = extend(m.onOutOfSpace(now));
+        assertThat(e.trigger()).isEqualTo(Trigger.OUT_OF_SPACE);
         assertThat(m.onOutOfSpace(now)).isEmpty();
         assertThat(m.pauses()).isEqualTo(1);
-        assertThat(m.onExtended(now + 10 * MS, 2048 * MIB)).containsExactly(
+        assertThat(m.onExtended(now + 10 * MS, e.id(), 2048 * MIB)).containsExactly(
                 new Action.Arm(2048 * MIB - 1024 * MIB * 80 / 100), new Action.Resume());
         assertThat(m.pausedForSpace()).isFalse();
     }
@@ -67,59 +100,72 @@ class DriveMonitorTest {
     void outOfSpaceDuringAnExtensionResumesWhenItIsDone() {
         DriveMonitor m = monitor(1024 * MIB, 0);
         read(m, 1024 * MIB, 0, 0);
-        m.onThresholdCrossed(now);
+        Action.Extend e = extend(m.onThresholdCrossed(now));
         assertThat(m.onOutOfSpace(now + MS)).isEmpty();
-        assertThat(m.onExtended(now + 10 * MS, 2048 * MIB)).contains(new Action.Resume());
+        assertThat(m.onExtended(now + 10 * MS, e.id(), 2048 * MIB)).contains(new Action.Resume());
     }
 
     @Test
-    void aLateExtensionIsAskedAgainThenReportedFailedAndTheVmStaysPaused() {
+    void theMonitorNeverResendsItKeepsOneDeadlineThenReportsAndAsksAgainOnlyAsANewExtension() {
         DriveMonitor m = monitor(1024 * MIB, 0);
         read(m, 1024 * MIB, 0, 0);
-        m.onOutOfSpace(now);
-        now += 1000 * MS;
-        assertThat(read(m, 1024 * MIB, 1024 * MIB, 0)).as("not late yet").isEmpty();
-        now += 1001 * MS;
-        assertThat(read(m, 1024 * MIB, 1024 * MIB, 0)).containsExactly(new Action.Extend(2048 * MIB, 2));
-        now += 2001 * MS;
-        assertThat(read(m, 1024 * MIB, 1024 * MIB, 0)).containsExactly(new Action.Extend(2048 * MIB, 3));
-        now += 2001 * MS;
+        Action.Extend e = extend(m.onOutOfSpace(now));
+        long started = now;
+        for (now = started + 2_000 * MS; now - started <= DEADLINE; now += 2_000 * MS) {
+            assertThat(read(m, 1024 * MIB, 1024 * MIB, 0)).as("no resend of its own at %d ms", (now - started) / MS).isEmpty();
+        }
         List<Action> actions = read(m, 1024 * MIB, 1024 * MIB, 0);
-        assertThat(actions).hasSize(1).first().isInstanceOf(Action.Report.class);
-        assertThat(((Action.Report) actions.get(0)).problem()).contains("no reply after 3 attempts", "stays paused");
+        assertThat(actions).singleElement().isInstanceOf(Action.Report.class);
+        assertThat(((Action.Report) actions.get(0)).problem()).contains("no answer within 61000 ms", "stays paused",
+                "asked again");
         assertThat(m.state()).isEqualTo(DriveMonitor.State.FAILED);
-        now += 60_000 * MS;
-        assertThat(read(m, 1024 * MIB, 1024 * MIB, 0)).as("never retried on its own, never resumed").isEmpty();
-        assertThat(m.onOutOfSpace(now)).isEmpty();
+        assertThat(m.onOutOfSpace(now)).as("failed: not asked again on every event").isEmpty();
+
+        now += 2_000 * MS;
+        assertThat(read(m, 1024 * MIB, 1024 * MIB, 0)).as("not before one more deadline").isEmpty();
+        now += DEADLINE;
+        Action.Extend retry = extend(read(m, 1024 * MIB, 1024 * MIB, 0));
+        assertThat(retry.trigger()).isEqualTo(Trigger.RETRY);
+        assertThat(retry.id()).isEqualTo(e.id() + 1);
+        assertThat(m.current(e.id())).isFalse();
     }
 
     @Test
-    void anSpmFailureIsReportedAtOnceNotRetried() {
+    void aSuccessAfterTheDeadlineStillCompletesReArmsAndResumes() {
         DriveMonitor m = monitor(1024 * MIB, 0);
         read(m, 1024 * MIB, 0, 0);
-        m.onOutOfSpace(now);
-        List<Action> actions = m.onExtendFailed(now + MS, "the SPM replied with size 0", false);
+        Action.Extend e = extend(m.onOutOfSpace(now));
+        now += DEADLINE + MS;
+        assertThat(read(m, 1024 * MIB, 1024 * MIB, 0)).singleElement().isInstanceOf(Action.Report.class);
+        assertThat(m.current(e.id())).as("still the current extension").isTrue();
+
+        now += 5_000 * MS;
+        assertThat(m.onExtended(now, e.id(), 2048 * MIB)).containsExactly(
+                new Action.Arm(2048 * MIB - 1024 * MIB * 80 / 100), new Action.Resume());
+        assertThat(m.state()).isEqualTo(DriveMonitor.State.ARMED);
+        assertThat(m.problem()).isEmpty();
+    }
+
+    @Test
+    void anSpmRefusalIsReportedAtOnceAndNeverAskedAgainOnItsOwn() {
+        DriveMonitor m = monitor(1024 * MIB, 0);
+        read(m, 1024 * MIB, 0, 0);
+        Action.Extend e = extend(m.onOutOfSpace(now));
+        List<Action> actions = m.onExtendFailed(now + MS, e.id(), "the SPM replied with size 0", true);
         assertThat(actions).singleElement().isInstanceOf(Action.Report.class);
         assertThat(actions).noneMatch(a -> a instanceof Action.Resume);
         assertThat(m.failures()).isEqualTo(1);
-    }
-
-    @Test
-    void aMailboxErrorIsRetriedUpToTheLimit() {
-        DriveMonitor m = monitor(1024 * MIB, 0);
-        read(m, 1024 * MIB, 0, 0);
-        m.onThresholdCrossed(now);
-        assertThat(m.onExtendFailed(now, "no reply", true)).containsExactly(new Action.Extend(2048 * MIB, 2));
-        assertThat(m.onExtendFailed(now, "no reply", true)).containsExactly(new Action.Extend(2048 * MIB, 3));
-        assertThat(m.onExtendFailed(now, "no reply", true)).singleElement().isInstanceOf(Action.Report.class);
+        now += 10 * DEADLINE;
+        assertThat(read(m, 1024 * MIB, 1024 * MIB, 0)).as("a refusal is final until an admin acts").isEmpty();
+        assertThat(m.current(e.id())).isFalse();
     }
 
     @Test
     void aVolumeThatDidNotGrowIsAFailure() {
         DriveMonitor m = monitor(1024 * MIB, 0);
         read(m, 1024 * MIB, 0, 0);
-        m.onThresholdCrossed(now);
-        assertThat(m.onExtended(now, 1024 * MIB)).singleElement().isInstanceOf(Action.Report.class);
+        Action.Extend e = extend(m.onThresholdCrossed(now));
+        assertThat(m.onExtended(now, e.id(), 1024 * MIB)).singleElement().isInstanceOf(Action.Report.class);
         assertThat(m.state()).isEqualTo(DriveMonitor.State.FAILED);
     }
 
@@ -129,6 +175,15 @@ class DriveMonitorTest {
         assertThat(read(m, 11_264 * MIB, 100 * MIB, 5 * MIB)).containsExactly(new Action.Arm(0));
         assertThat(m.state()).isEqualTo(DriveMonitor.State.DISABLED);
         assertThat(m.onThresholdCrossed(now)).isEmpty();
+    }
+
+    @Test
+    void theLastExtensionBeforeTheCapSaysSo() {
+        DriveMonitor m = monitor(10_900 * MIB, 0);
+        read(m, 10_900 * MIB, 0, 0);
+        Action.Extend e = extend(m.onThresholdCrossed(now));
+        assertThat(e.size()).isEqualTo(11_264 * MIB);
+        assertThat(e.rule()).isEqualTo("capped at 1.1 x capacity (11264 MiB)");
     }
 
     @Test
@@ -144,10 +199,12 @@ class DriveMonitorTest {
     void anAdminExtensionLeadsOutOfFailed() {
         DriveMonitor m = monitor(1024 * MIB, 0);
         read(m, 1024 * MIB, 0, 0);
-        m.onThresholdCrossed(now);
-        m.onExtendFailed(now, "refused", false);
-        assertThat(m.onExtendRequested(now, 3000 * MIB)).containsExactly(new Action.Extend(3000 * MIB, 1));
-        assertThat(m.onExtended(now + MS, 3000 * MIB)).hasSize(1);
+        Action.Extend e = extend(m.onThresholdCrossed(now));
+        m.onExtendFailed(now, e.id(), "refused", true);
+        Action.Extend admin = extend(m.onExtendRequested(now, 3000 * MIB));
+        assertThat(admin.size()).isEqualTo(3000 * MIB);
+        assertThat(admin.trigger()).isEqualTo(Trigger.ADMIN);
+        assertThat(m.onExtended(now + MS, admin.id(), 3000 * MIB)).hasSize(1);
         assertThat(m.state()).isEqualTo(DriveMonitor.State.ARMED);
         assertThat(m.onExtendRequested(now, 100 * MIB)).as("already larger").isEmpty();
     }
