@@ -2,125 +2,125 @@ package org.headroom.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.headroom.qmp.internal.QmpFraming;
+import org.headroom.qmp.internal.QmpConnection;
+import org.headroom.qmp.internal.QmpCounters;
+import org.headroom.qmp.internal.QmpEventDispatcher;
 import org.headroom.qmp.internal.QmpMessage;
+import org.headroom.qmp.internal.QmpSession;
+import org.headroom.qmp.internal.ReconnectBackoff;
+import org.headroom.runtime.Cancellable;
+import org.headroom.runtime.Scheduler;
+import org.headroom.runtime.ThreadScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An asynchronous QMP client over a UNIX socket.
- *
- * <p>Layers, bottom up: the socket; {@link QmpFraming} cutting the stream into messages; one reader
- * thread per connection decoding each message and routing it, replies to the call waiting on
- * their id, events to subscribers; calls, each a {@link CompletableFuture} with its own timeout.
+ * An asynchronous QMP client over a UNIX socket, in layers (as Python's qemu.qmp and OkHttp cut
+ * theirs): a {@link QmpConnection} (the socket, one reader and one writer thread, the connect and
+ * write watchdogs), a {@link QmpSession} per connection (ids, the replies they wait for, QEMU's
+ * in-flight window), a {@link QmpEventDispatcher} (each subscriber's bounded queue), and this
+ * facade, which owns the connection's life: {@link State}s, handshake, reconnection.
  *
  * <ul>
  *   <li>At most {@code maxInFlight} (8) in-band commands are on the wire; QEMU stops reading the
- *       socket beyond that. Further calls wait in a bounded queue, and fail at once past it.</li>
+ *       socket beyond that. Further calls wait in a queue bounded in count and bytes, and fail at
+ *       once past it. No call ever blocks its caller: writes go through the writer's bounded queue.</li>
  *   <li>Events may arrive at any moment, also before the greeting or between a command and its
- *       reply. Each subscriber has its own bounded queue drained on a dispatcher thread; when a
- *       subscriber falls behind, its oldest events are dropped and it is told how many
- *       ({@link QmpEventListener#onEventsDropped}). The reader never waits for a subscriber.</li>
- *   <li>When the connection is lost, every pending call fails at once with a
- *       {@link QmpConnectionException}; with reconnection on, the client reconnects with backoff and
- *       tells subscribers ({@link QmpEventListener#onConnectionState}).</li>
- *   <li>Malformed input (not JSON, oversized, unknown shapes, replies to nobody) is logged, counted
- *       in {@link #stats()} and skipped; it never ends the connection.</li>
+ *       reply; they reach each subscriber through its own queue, bounded in count and bytes, whose
+ *       oldest events are dropped when it falls behind ({@link QmpEventListener#onEventsDropped}).</li>
+ *   <li>When the connection ends, however it ends (QEMU exits, a write makes no progress, the
+ *       reader fails with any {@link Throwable}), every pending call fails at once with a
+ *       {@link QmpConnectionException} and the state leaves {@link State#CONNECTED}; with
+ *       reconnection on, one attempt at a time is made, with backoff, whatever failed.</li>
+ *   <li>Input that answers no command (not JSON, oversized, of unknown shape) is logged, counted
+ *       in {@link #stats()} and skipped; a reply that cannot be matched by its id answers the
+ *       oldest in-band call, which fails saying why. The connection stays up.</li>
+ *   <li>The timer and the dispatcher can be shared by all clients ({@link Builder#timer},
+ *       {@link Builder#dispatcher}); without them a client makes its own and ends them on close.</li>
  * </ul>
  */
 public final class QmpClient implements AutoCloseable {
 
+    /**
+     * Where the client is: {@code NEW} (never connected), {@code CONNECTING} (an attempt runs:
+     * socket, greeting, capabilities), {@code CONNECTED} (calls go out), {@code DISCONNECTED} (the
+     * last attempt or connection ended; with reconnection on, the next waits for its backoff),
+     * {@code CLOSED} (for good).
+     */
     public enum State { NEW, CONNECTING, CONNECTED, DISCONNECTED, CLOSED }
 
-    /** Counters since the client was made. */
+    /** The largest message the client reads or sends (QEMU's own JSON parser stops at the same). */
+    public static final int MAX_MESSAGE_BYTES = 64 << 20;
+
+    /** A connection that stayed up this long starts the reconnection backoff again from its minimum. */
+    public static final Duration STABLE_CONNECTION = Duration.ofSeconds(10);
+
+    /** Counters since the client was made, over all its connections, and its queues now. */
     public record Stats(long commands, long replies, long errors, long timeouts, long lateReplies,
-                        long events, long droppedEvents, long garbage, long connects, int inFlight,
-                        int queued) {
+                        long unreadableReplies, long events, long droppedEvents, long garbage, long attempts,
+                        long connects, int inFlight, int queued) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(QmpClient.class);
-    private static final byte[] NEWLINE = {'\n'};
+    private static final int MAX_OOB_IN_FLIGHT = 16;
+    private static final int MAX_QUEUED_WRITES = 64;
 
     private final String name;
     private final Path socket;
     private final Duration commandTimeout;
     private final Duration connectTimeout;
-    private final int maxInFlight;
-    private final int maxQueued;
-    private final int eventQueueCapacity;
-    private final int maxMessageBytes;
     private final boolean reconnect;
-    private final Duration reconnectMinDelay;
-    private final Duration reconnectMaxDelay;
-
-    private final ScheduledExecutorService timer;
-    private final ExecutorService dispatcher;
-    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private final AtomicLong nextId = new AtomicLong();
-    private final Object writeLock = new Object();
+    private final QmpConnection.Settings connectionSettings;
+    private final QmpSession.Limits sessionLimits;
+    private final Scheduler timer;
+    private final Executor dispatcher;
+    private final List<ThreadScheduler> ownThreads = new ArrayList<>();
+    private final QmpCounters counters = new QmpCounters();
+    private final QmpEventDispatcher events;
+    private final AtomicLong ids = new AtomicLong();
 
     // Guarded by "this".
     private State state = State.NEW;
-    private Session session;
-    private final Map<String, Call> pending = new HashMap<>();
-    private final ArrayDeque<Call> waiting = new ArrayDeque<>();
-    private int inFlight;
-    private Duration reconnectDelay;
-    private ScheduledFuture<?> reconnectTask;
-
-    private final AtomicLong commands = new AtomicLong();
-    private final AtomicLong replies = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong timeouts = new AtomicLong();
-    private final AtomicLong lateReplies = new AtomicLong();
-    private final AtomicLong events = new AtomicLong();
-    private final AtomicLong droppedEvents = new AtomicLong();
-    private final AtomicLong garbage = new AtomicLong();
-    private final AtomicLong connects = new AtomicLong();
+    private Attempt attempt;
+    private Cancellable reconnectTask;
+    private final ReconnectBackoff backoff;
 
     private QmpClient(Builder b) {
         this.name = b.name;
         this.socket = b.socket;
         this.commandTimeout = b.commandTimeout;
         this.connectTimeout = b.connectTimeout;
-        this.maxInFlight = b.maxInFlight;
-        this.maxQueued = b.maxQueued;
-        this.eventQueueCapacity = b.eventQueueCapacity;
-        this.maxMessageBytes = b.maxMessageBytes;
         this.reconnect = b.reconnect;
-        this.reconnectMinDelay = b.reconnectMinDelay;
-        this.reconnectMaxDelay = b.reconnectMaxDelay;
-        this.reconnectDelay = b.reconnectMinDelay;
-        this.timer = Executors.newSingleThreadScheduledExecutor(threads("qmp-timer-" + name));
-        this.dispatcher = Executors.newCachedThreadPool(threads("qmp-events-" + name));
+        this.connectionSettings = new QmpConnection.Settings(b.connectTimeout, b.writeTimeout, b.maxMessageBytes,
+                MAX_QUEUED_WRITES, b.maxQueuedBytes);
+        this.sessionLimits = new QmpSession.Limits(b.maxInFlight, b.maxQueued, b.maxQueuedBytes, MAX_OOB_IN_FLIGHT,
+                b.maxMessageBytes);
+        this.backoff = new ReconnectBackoff(b.reconnectMinDelay, b.reconnectMaxDelay, STABLE_CONNECTION);
+        this.timer = b.timer != null ? b.timer : own(ThreadScheduler.create("qmp-timer-" + name, 1, 1 << 16));
+        this.dispatcher = b.dispatcher != null ? b.dispatcher : own(ThreadScheduler.create("qmp-events-" + name, 2, 1 << 12));
+        this.events = new QmpEventDispatcher(describe(), dispatcher, timer,
+                new QmpEventDispatcher.Limits(b.eventQueueCapacity, b.eventQueueBytes), counters);
+    }
+
+    /** Threads made for this client alone, ended with it. */
+    private ThreadScheduler own(ThreadScheduler threads) {
+        ownThreads.add(threads);
+        return threads;
     }
 
     public static Builder builder(Path socket) {
@@ -141,42 +141,49 @@ public final class QmpClient implements AutoCloseable {
 
     /** Whether QEMU accepted out-of-band commands on the current connection. */
     public synchronized boolean oob() {
-        return session != null && session.oob;
+        return state == State.CONNECTED && attempt.oob;
     }
 
     /**
-     * Connects, reads the greeting and negotiates capabilities, within the connect timeout.
+     * Connects, reads the greeting and negotiates capabilities, within the connect timeout; waits
+     * for an attempt already under way rather than starting a second.
      *
-     * @throws QmpConnectionException when QEMU cannot be reached or does not greet in time; with
-     *                                reconnection on, the client keeps trying in the background
+     * @throws QmpConnectionException when QEMU cannot be reached or does not complete the handshake
+     *                                in time; with reconnection on, the client keeps trying in the
+     *                                background
      */
     public void connect() {
+        CompletableFuture<Void> ready;
         synchronized (this) {
             if (state == State.CLOSED) {
                 throw new QmpConnectionException(describe() + " is closed");
             }
-            if (state == State.CONNECTED || state == State.CONNECTING) {
+            if (state == State.CONNECTED) {
                 return;
             }
-            state = State.CONNECTING;
         }
+        ready = attemptNow();
         try {
-            connectOnce();
-        } catch (QmpConnectionException e) {
-            connectionFailed(e);
-            throw e;
+            // The attempt ends by itself within the connect timeout; the margin only guards that promise.
+            ready.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new QmpConnectionException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new QmpConnectionException(describe() + " did not connect within " + connectTimeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QmpConnectionException("interrupted while connecting to " + describe());
         }
     }
 
-    /** Connects in the background, retrying with backoff until it succeeds or the client is closed. */
+    /** Connects in the background; with reconnection on, retries with backoff until connected or closed. */
     public void connectInBackground() {
         synchronized (this) {
-            if (state != State.NEW && state != State.DISCONNECTED) {
+            if (state != State.NEW && (state != State.DISCONNECTED || reconnectTask != null)) {
                 return;
             }
-            state = State.CONNECTING;
-            reconnectTask = timer.schedule(this::reconnectAttempt, 0, TimeUnit.MILLISECONDS);
         }
+        attemptNow();
     }
 
     /** Sends a command with the default timeout; completes with its "return" value. */
@@ -191,15 +198,17 @@ public final class QmpClient implements AutoCloseable {
     /**
      * Sends a command. {@code arguments} may be null, a {@link JsonNode}, a map or a record
      * (serialized with {@link QmpJson#MAPPER}). The future fails with {@link QmpError},
-     * {@link QmpTimeoutException} or {@link QmpConnectionException}.
+     * {@link QmpTimeoutException}, {@link QmpConnectionException}, or {@link QmpException} (refused:
+     * queue full; its reply unreadable). Callbacks attached without an executor may run on the
+     * connection's reader: they must not block.
      */
     public CompletableFuture<JsonNode> execute(String command, Object arguments, Duration timeout) {
-        return submit(command, arguments, timeout, false, false);
+        return submit(command, arguments, timeout, false);
     }
 
     /** Sends an out-of-band command, which QEMU may answer before earlier in-band ones. */
     public CompletableFuture<JsonNode> executeOob(String command, Object arguments) {
-        return submit(command, arguments, commandTimeout, true, false);
+        return submit(command, arguments, commandTimeout, true);
     }
 
     /** Subscribes to every event. */
@@ -209,9 +218,7 @@ public final class QmpClient implements AutoCloseable {
 
     /** Subscribes to the named events (all when {@code names} is empty). */
     public AutoCloseable subscribe(Set<String> names, QmpEventListener listener) {
-        Subscription s = new Subscription(Set.copyOf(names), Objects.requireNonNull(listener));
-        subscriptions.add(s);
-        return () -> subscriptions.remove(s);
+        return events.subscribe(names, listener);
     }
 
     /** Subscribes to one typed event, e.g. {@code on(BlockWriteThreshold.class, e -> ...)}. */
@@ -221,39 +228,41 @@ public final class QmpClient implements AutoCloseable {
     }
 
     public Stats stats() {
+        QmpSession session;
         synchronized (this) {
-            return new Stats(commands.get(), replies.get(), errors.get(), timeouts.get(), lateReplies.get(),
-                    events.get(), droppedEvents.get(), garbage.get(), connects.get(), inFlight, waiting.size());
+            session = attempt == null ? null : attempt.session;
         }
+        return new Stats(counters.commands(), counters.replies(), counters.errors(), counters.timeouts(),
+                counters.lateReplies(), counters.unreadableReplies(), counters.events(), counters.droppedEvents(),
+                counters.garbage(), counters.attempts(), counters.connects(),
+                session == null ? 0 : session.inFlight(), session == null ? 0 : session.queued());
     }
 
+    /** Ends the connection and every call, attempt and wait at once; never blocks on the peer. */
     @Override
     public void close() {
-        Session old;
+        Attempt current;
+        Cancellable waiting;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return;
             }
             state = State.CLOSED;
-            old = session;
-            session = null;
-            if (reconnectTask != null) {
-                reconnectTask.cancel(false);
-            }
+            current = attempt;
+            attempt = null;
+            waiting = reconnectTask;
+            reconnectTask = null;
+            events.state(State.CLOSED);
         }
-        if (old != null) {
-            old.close();
+        if (waiting != null) {
+            waiting.cancel();
         }
-        failAll(new QmpConnectionException(describe() + " closed"));
-        notifyState(State.CLOSED);
-        timer.shutdownNow();
-        dispatcher.shutdown();
-        if (old != null && old.reader != Thread.currentThread()) {
-            try {
-                old.reader.join(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (current != null) {
+            current.end(new QmpConnectionException(describe() + " closed"));
+        }
+        events.close();
+        for (ThreadScheduler own : ownThreads) {
+            own.close(Duration.ofMillis(200));
         }
     }
 
@@ -266,463 +275,205 @@ public final class QmpClient implements AutoCloseable {
         return "QMP " + name + " (" + socket + ")";
     }
 
-    // ---- connection ------------------------------------------------------------------------
-
-    private void connectOnce() {
-        SocketChannel channel;
-        try {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } catch (IOException e) {
-            throw new QmpConnectionException("cannot open a UNIX socket: " + e.getMessage(), e);
-        }
-        try {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            closeQuietly(channel);
-            throw new QmpConnectionException("cannot connect to " + describe() + ": " + e, e);
-        }
-        Session s = new Session(channel);
+    private CompletableFuture<JsonNode> submit(String command, Object arguments, Duration timeout, boolean oob) {
+        QmpSession session;
         synchronized (this) {
-            if (state == State.CLOSED) {
-                s.close();
-                throw new QmpConnectionException(describe() + " closed");
+            if (state != State.CONNECTED) {
+                return CompletableFuture.failedFuture(new QmpConnectionException(
+                        describe() + " is not connected (" + state.name().toLowerCase(Locale.ROOT) + ")"));
             }
-            session = s;
-        }
-        s.reader.start();
-        try {
-            QmpMessage.Greeting greeting = s.greeting.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            ObjectNode args = QmpJson.MAPPER.createObjectNode();
-            if (greeting.offersOob()) {
-                args.putArray("enable").add("oob");
-            }
-            submit("qmp_capabilities", args, connectTimeout, false, true)
-                    .get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            s.oob = greeting.offersOob();
-        } catch (TimeoutException e) {
-            s.close();
-            throw new QmpConnectionException(describe() + " did not complete the handshake within " + connectTimeout);
-        } catch (ExecutionException e) {
-            s.close();
-            throw new QmpConnectionException(describe() + " handshake failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            s.close();
-            Thread.currentThread().interrupt();
-            throw new QmpConnectionException("interrupted while connecting to " + describe());
-        }
-        synchronized (this) {
-            if (session != s) {
-                throw new QmpConnectionException(describe() + " lost during the handshake");
-            }
-            state = State.CONNECTED;
-            reconnectDelay = reconnectMinDelay;
-        }
-        connects.incrementAndGet();
-        LOG.debug("{} connected (oob={})", describe(), s.oob);
-        notifyState(State.CONNECTED);
-    }
-
-    private void connectionFailed(QmpConnectionException e) {
-        synchronized (this) {
-            if (state == State.CLOSED) {
-                return;
-            }
-            state = State.DISCONNECTED;
-            scheduleReconnect();
-        }
-        LOG.debug("{}", e.getMessage());
-    }
-
-    private void reconnectAttempt() {
-        synchronized (this) {
-            if (state == State.CLOSED || state == State.CONNECTED) {
-                return;
-            }
-            state = State.CONNECTING;
-        }
-        try {
-            connectOnce();
-        } catch (QmpConnectionException e) {
-            connectionFailed(e);
-        }
-    }
-
-    /** Called with the lock held. */
-    private void scheduleReconnect() {
-        if (!reconnect || state == State.CLOSED) {
-            return;
-        }
-        long delay = reconnectDelay.toMillis();
-        reconnectDelay = reconnectDelay.multipliedBy(2).compareTo(reconnectMaxDelay) > 0
-                ? reconnectMaxDelay : reconnectDelay.multipliedBy(2);
-        try {
-            reconnectTask = timer.schedule(this::reconnectAttempt, delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // The client is being closed.
-        }
-    }
-
-    /** The reader saw the end of the stream or an I/O error, or a write failed. */
-    private void lost(Session s, String reason) {
-        boolean wasConnected;
-        synchronized (this) {
-            if (session != s) {
-                return;
-            }
-            session = null;
-            wasConnected = state == State.CONNECTED;
-            if (state != State.CLOSED) {
-                state = State.DISCONNECTED;
-            }
-        }
-        s.close();
-        int failed = failAll(new QmpConnectionException(describe() + " lost: " + reason));
-        if (wasConnected) {
-            LOG.warn("{} lost ({}); {} pending commands failed", describe(), reason, failed);
-            notifyState(State.DISCONNECTED);
-        }
-        synchronized (this) {
-            if (state == State.DISCONNECTED) {
-                scheduleReconnect();
-            }
-        }
-    }
-
-    private int failAll(QmpException error) {
-        List<Call> calls;
-        synchronized (this) {
-            calls = new ArrayList<>(pending.values());
-            calls.addAll(waiting);
-            pending.clear();
-            waiting.clear();
-            inFlight = 0;
-        }
-        int failed = 0;
-        for (Call c : calls) {
-            if (c.fail(error)) {
-                failed++;
-            }
-        }
-        return failed;
-    }
-
-    // ---- calls -----------------------------------------------------------------------------
-
-    private CompletableFuture<JsonNode> submit(String command, Object arguments, Duration timeout,
-                                               boolean oob, boolean handshake) {
-        Objects.requireNonNull(command, "command");
-        String id = "hr-" + nextId.incrementAndGet();
-        byte[] wire;
-        try {
-            ObjectNode msg = QmpJson.MAPPER.createObjectNode();
-            msg.put(oob ? "exec-oob" : "execute", command);
-            if (arguments != null) {
-                JsonNode args = QmpJson.MAPPER.valueToTree(arguments);
-                if (!args.isObject()) {
-                    throw new IllegalArgumentException("arguments must be a JSON object, not " + args.getNodeType());
-                }
-                msg.set("arguments", args);
-            }
-            msg.put("id", id);
-            wire = QmpJson.MAPPER.writeValueAsBytes(msg);
-        } catch (Exception e) {
-            return CompletableFuture.failedFuture(new QmpException("cannot encode " + command + ": " + e.getMessage(), e));
-        }
-        Call call = new Call(id, command, wire, oob);
-        Session target;
-        synchronized (this) {
-            if (handshake ? session == null : state != State.CONNECTED) {
-                return CompletableFuture.failedFuture(
-                        new QmpConnectionException(describe() + " is not connected (" + state.name().toLowerCase() + ")"));
-            }
-            if (oob && !handshake && !session.oob) {
+            if (oob && !attempt.oob) {
                 return CompletableFuture.failedFuture(new QmpException(describe() + " did not offer out-of-band execution"));
             }
-            commands.incrementAndGet();
-            call.timeoutTask = timer.schedule(() -> timedOut(call, timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!oob && inFlight >= maxInFlight) {
-                if (waiting.size() >= maxQueued) {
-                    call.timeoutTask.cancel(false);
-                    return CompletableFuture.failedFuture(new QmpException(describe() + ": " + maxQueued
-                            + " commands already queued behind " + maxInFlight + " in flight; " + command + " refused"));
-                }
-                waiting.add(call);
-                return call.future;
-            }
-            if (!oob) {
-                inFlight++;
-            }
-            pending.put(id, call);
-            target = session;
+            session = attempt.session;
         }
-        send(target, call);
-        return call.future;
+        return session.submit(command, arguments, timeout, oob);
     }
 
-    private void send(Session s, Call call) {
-        try {
-            synchronized (writeLock) {
-                ByteBuffer[] buffers = {ByteBuffer.wrap(call.wire), ByteBuffer.wrap(NEWLINE)};
-                while (buffers[1].hasRemaining()) {
-                    s.channel.write(buffers);
-                }
-            }
-        } catch (IOException e) {
-            lost(s, "write failed: " + e.getMessage());
-        }
-    }
+    // ---- the connection's life: one attempt at a time --------------------------------------
 
-    private void timedOut(Call call, Duration timeout) {
-        boolean neverSent;
+    /** The attempt under way, or a new one. Never blocks: the socket connects without waiting, the timer watches the handshake. */
+    private CompletableFuture<Void> attemptNow() {
+        Attempt a;
         synchronized (this) {
-            neverSent = waiting.remove(call);
+            if (state == State.CLOSED) {
+                return CompletableFuture.failedFuture(new QmpConnectionException(describe() + " is closed"));
+            }
+            if (attempt != null) {
+                return attempt.ready;
+            }
+            if (reconnectTask != null) {
+                reconnectTask.cancel();
+                reconnectTask = null;
+            }
+            state = State.CONNECTING;
+            a = new Attempt();
+            attempt = a;
+            counters.countAttempt();
         }
-        if (call.fail(new QmpTimeoutException(call.command + " got no reply from " + describe() + " within " + timeout
-                + (neverSent ? " (still queued behind " + maxInFlight + " commands in flight)" : "")))) {
-            timeouts.incrementAndGet();
-        }
+        a.begin();
+        return a.ready;
     }
 
-    private void replied(QmpMessage message, JsonNode id) {
-        Call call;
-        List<Call> toSend = new ArrayList<>();
-        Session target;
+    private void connected(Attempt a, boolean oob) {
         synchronized (this) {
-            call = id == null ? null : pending.remove(id.asText());
-            if (call != null && !call.oob) {
-                inFlight--;
-                while (inFlight < maxInFlight && !waiting.isEmpty()) {
-                    Call next = waiting.poll();
-                    inFlight++;
-                    pending.put(next.id, next);
-                    toSend.add(next);
-                }
-            }
-            target = session;
-        }
-        if (call == null) {
-            garbage.incrementAndGet();
-            LOG.warn("{}: reply to no pending command (id {}): {}", describe(), id, message);
-        } else if (message instanceof QmpMessage.Return r) {
-            replies.incrementAndGet();
-            if (!call.complete(r.value())) {
-                lateReplies.incrementAndGet();
-            }
-        } else if (message instanceof QmpMessage.Error e) {
-            errors.incrementAndGet();
-            if (!call.fail(new QmpError(call.command, e.errorClass(), e.description()))) {
-                lateReplies.incrementAndGet();
-            }
-        }
-        if (target != null) {
-            for (Call next : toSend) {
-                send(target, next);
-            }
-        }
-    }
-
-    // ---- reader ----------------------------------------------------------------------------
-
-    private void read(Session s) {
-        QmpFraming framing = new QmpFraming(maxMessageBytes);
-        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        String reason = "end of stream";
-        try {
-            while (true) {
-                buffer.clear();
-                if (s.channel.read(buffer) < 0) {
-                    break;
-                }
-                buffer.flip();
-                QmpFraming.Frames frames = framing.feed(buffer);
-                if (frames.oversized() > 0) {
-                    garbage.addAndGet(frames.oversized());
-                    LOG.warn("{}: discarded {} message(s) longer than {} bytes", describe(), frames.oversized(), maxMessageBytes);
-                }
-                for (byte[] line : frames.messages()) {
-                    route(s, QmpMessage.decode(line));
-                }
-            }
-        } catch (IOException e) {
-            reason = e.getMessage() == null ? e.toString() : e.getMessage();
-        } catch (RuntimeException e) {
-            reason = "reader failed: " + e;
-            LOG.error("{}: reader failed", describe(), e);
-        }
-        if (!s.greeting.isDone()) {
-            s.greeting.completeExceptionally(new QmpConnectionException(describe() + " closed before its greeting"));
-        }
-        lost(s, reason);
-    }
-
-    private void route(Session s, QmpMessage message) {
-        if (message instanceof QmpMessage.Event e) {
-            events.incrementAndGet();
-            for (Subscription sub : subscriptions) {
-                sub.offer(e.event());
-            }
-        } else if (message instanceof QmpMessage.Return r) {
-            replied(r, r.id());
-        } else if (message instanceof QmpMessage.Error e) {
-            if (e.id() == null) {
-                garbage.incrementAndGet();
-                LOG.warn("{}: error without id (QEMU could not read a command): {}: {}", describe(), e.errorClass(), e.description());
-            } else {
-                replied(e, e.id());
-            }
-        } else if (message instanceof QmpMessage.Greeting g) {
-            if (!s.greeting.complete(g)) {
-                garbage.incrementAndGet();
-                LOG.warn("{}: unexpected second greeting", describe());
-            }
-        } else if (message instanceof QmpMessage.Garbage g) {
-            garbage.incrementAndGet();
-            LOG.warn("{}: skipped malformed message ({}): {}", describe(), g.reason(), g.excerpt());
-        }
-    }
-
-    private void notifyState(State newState) {
-        for (Subscription sub : subscriptions) {
-            sub.offer(newState);
-        }
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Nothing left to do with a socket that failed to close.
-        }
-    }
-
-    /** One connection: its socket, its reader and its greeting. */
-    private final class Session {
-        final SocketChannel channel;
-        final Thread reader;
-        final CompletableFuture<QmpMessage.Greeting> greeting = new CompletableFuture<>();
-        volatile boolean oob;
-
-        Session(SocketChannel channel) {
-            this.channel = channel;
-            this.reader = new Thread(() -> read(this), "qmp-reader-" + name);
-            this.reader.setDaemon(true);
-        }
-
-        void close() {
-            closeQuietly(channel);
-        }
-    }
-
-    private final class Call {
-        final String id;
-        final String command;
-        final byte[] wire;
-        final boolean oob;
-        final CompletableFuture<JsonNode> future = new CompletableFuture<>();
-        ScheduledFuture<?> timeoutTask;
-
-        Call(String id, String command, byte[] wire, boolean oob) {
-            this.id = id;
-            this.command = command;
-            this.wire = wire;
-            this.oob = oob;
-        }
-
-        boolean complete(JsonNode value) {
-            timeoutTask.cancel(false);
-            return future.complete(value);
-        }
-
-        boolean fail(Throwable error) {
-            if (timeoutTask != null) {
-                timeoutTask.cancel(false);
-            }
-            return future.completeExceptionally(error);
-        }
-    }
-
-    /** A subscriber and its bounded queue of events and state changes. */
-    private final class Subscription {
-        final Set<String> names;
-        final QmpEventListener listener;
-        final ArrayDeque<Object> queue = new ArrayDeque<>();
-        long dropped;
-        boolean draining;
-
-        Subscription(Set<String> names, QmpEventListener listener) {
-            this.names = names;
-            this.listener = listener;
-        }
-
-        void offer(Object item) {
-            if (item instanceof QmpEvent e && !names.isEmpty() && !names.contains(e.name())) {
+            if (attempt != a || state == State.CLOSED) {
                 return;
             }
-            synchronized (this) {
-                if (queue.size() >= eventQueueCapacity) {
-                    dropOldestEvent();
-                }
-                queue.add(item);
-                if (draining) {
+            state = State.CONNECTED;
+            a.oob = oob;
+            backoff.connected(timer.nanoTime());
+            counters.countConnect();
+            events.state(State.CONNECTED);
+        }
+        a.cancelWatchdog();
+        LOG.debug("{} connected (oob={})", describe(), oob);
+        a.ready.complete(null);
+    }
+
+    /** The attempt or its connection ended: reported once per attempt, by whoever saw it end. */
+    private void ended(Attempt a, String reason) {
+        boolean wasConnected;
+        synchronized (this) {
+            if (attempt != a) {
+                return;
+            }
+            attempt = null;
+            wasConnected = state == State.CONNECTED;
+            state = State.DISCONNECTED;
+            backoff.ended(timer.nanoTime());
+            if (wasConnected) {
+                events.state(State.DISCONNECTED);
+            }
+        }
+        QmpConnectionException error = new QmpConnectionException(wasConnected
+                ? describe() + " lost: " + reason : "cannot connect to " + describe() + ": " + reason);
+        int failed = a.end(error);
+        if (wasConnected) {
+            LOG.warn("{} lost ({}); {} pending commands failed", describe(), reason, failed);
+        } else {
+            LOG.debug("{}", error.getMessage());
+        }
+        scheduleReconnect();
+    }
+
+    private synchronized void scheduleReconnect() {
+        if (!reconnect || state != State.DISCONNECTED || attempt != null || reconnectTask != null) {
+            return;
+        }
+        try {
+            reconnectTask = timer.schedule(this::reconnectNow, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.error("{}: cannot schedule the reconnection ({}): it stays disconnected", describe(), e.getMessage());
+        }
+    }
+
+    private void reconnectNow() {
+        synchronized (this) {
+            reconnectTask = null;
+            if (state != State.DISCONNECTED) {
+                return;
+            }
+        }
+        attemptNow();
+    }
+
+    /** One connection attempt and, once it is made, the connection's life. */
+    private final class Attempt implements QmpConnection.Handler {
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        volatile QmpConnection connection;
+        volatile QmpSession session;
+        volatile Cancellable watchdog;
+        volatile boolean oob;
+        boolean greeted;
+
+        void begin() {
+            QmpConnection c;
+            try {
+                c = QmpConnection.open(name, socket, connectionSettings, timer, this);
+            } catch (QmpConnectionException e) {
+                ended(this, e.getMessage());
+                return;
+            }
+            session = new QmpSession(describe(), c::send, timer, dispatcher, counters, sessionLimits, ids);
+            connection = c;
+            synchronized (QmpClient.this) {
+                if (attempt != this) {
+                    c.abort("closed");
                     return;
                 }
-                draining = true;
             }
             try {
-                dispatcher.execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
-                synchronized (this) {
-                    draining = false;
-                }
+                watchdog = timer.schedule(() -> c.abort("did not complete the handshake within "
+                        + connectTimeout.toMillis() + " ms"), connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                c.abort("cannot time the handshake: " + e.getMessage());
+                return;
+            }
+            c.start();
+        }
+
+        /** Ends this attempt's connection and fails its calls; returns how many failed. */
+        int end(QmpConnectionException error) {
+            cancelWatchdog();
+            QmpConnection c = connection;
+            if (c != null) {
+                c.abort(error.getMessage());
+            }
+            QmpSession s = session;
+            int failed = s == null ? 0 : s.failAll(error);
+            ready.completeExceptionally(error);
+            return failed;
+        }
+
+        void cancelWatchdog() {
+            Cancellable w = watchdog;
+            if (w != null) {
+                w.cancel();
             }
         }
 
-        private void dropOldestEvent() {
-            for (Iterator<Object> it = queue.iterator(); it.hasNext(); ) {
-                if (it.next() instanceof QmpEvent) {
-                    it.remove();
-                    dropped++;
-                    droppedEvents.incrementAndGet();
-                    return;
+        @Override
+        public void onMessage(QmpConnection c, QmpMessage message, int bytes) {
+            if (message instanceof QmpMessage.Event e) {
+                events.publish(e.event(), bytes);
+            } else if (message instanceof QmpMessage.Greeting g) {
+                if (greeted) {
+                    counters.countGarbage();
+                    LOG.warn("{}: unexpected second greeting", describe());
+                } else {
+                    greeted = true;
+                    negotiate(c, g.offersOob());
                 }
+            } else if (message instanceof QmpMessage.Garbage g && g.shape() != QmpMessage.Shape.REPLY) {
+                counters.countGarbage();
+                LOG.warn("{}: skipped {} ({}): {}", describe(), g.shape() == QmpMessage.Shape.EVENT
+                        ? "an unreadable event" : "a message that answers nothing", g.reason(), g.excerpt());
+                if (g.shape() == QmpMessage.Shape.EVENT) {
+                    events.lost(1);
+                }
+            } else {
+                session.replied(message);
             }
-            queue.poll();
         }
 
-        void drain() {
-            while (true) {
-                Object item;
-                long lost;
-                synchronized (this) {
-                    lost = dropped;
-                    dropped = 0;
-                    item = lost > 0 ? null : queue.poll();
-                    if (lost == 0 && item == null) {
-                        draining = false;
-                        return;
-                    }
-                }
-                try {
-                    if (lost > 0) {
-                        listener.onEventsDropped(lost);
-                    } else if (item instanceof QmpEvent e) {
-                        listener.onEvent(e);
-                    } else {
-                        listener.onConnectionState((State) item);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.error("{}: event listener {} failed", describe(), listener, e);
-                }
+        @Override
+        public void onLost(QmpConnection c, String reason) {
+            ended(this, reason);
+        }
+
+        private void negotiate(QmpConnection c, boolean offersOob) {
+            ObjectNode args = QmpJson.MAPPER.createObjectNode();
+            if (offersOob) {
+                args.putArray("enable").add("oob");
             }
+            session.submit("qmp_capabilities", args, connectTimeout, false).whenComplete((ok, error) -> {
+                if (error == null) {
+                    connected(this, offersOob);
+                } else {
+                    c.abort("qmp_capabilities refused: " + error.getMessage());
+                }
+            });
         }
     }
 
@@ -731,13 +482,18 @@ public final class QmpClient implements AutoCloseable {
         private String name;
         private Duration commandTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration writeTimeout = Duration.ofSeconds(10);
         private int maxInFlight = 8;
         private int maxQueued = 256;
+        private long maxQueuedBytes = 16L << 20;
         private int eventQueueCapacity = 1024;
-        private int maxMessageBytes = 64 << 20;
+        private long eventQueueBytes = 8L << 20;
+        private int maxMessageBytes = MAX_MESSAGE_BYTES;
         private boolean reconnect;
         private Duration reconnectMinDelay = Duration.ofMillis(100);
         private Duration reconnectMaxDelay = Duration.ofSeconds(5);
+        private Scheduler timer;
+        private Executor dispatcher;
 
         private Builder(Path socket) {
             this.socket = Objects.requireNonNull(socket, "socket");
@@ -755,8 +511,15 @@ public final class QmpClient implements AutoCloseable {
             return this;
         }
 
+        /** Socket connect, greeting and capability negotiation together. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** A write that makes no progress this long (QEMU stopped reading) ends the connection. */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = positive(timeout, "writeTimeout");
             return this;
         }
 
@@ -772,14 +535,30 @@ public final class QmpClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Bytes of commands waiting, for a slot or for the writer (each queue), before further calls
+         * are refused; an empty writer queue takes one command of any size up to the message limit.
+         */
+        public Builder maxQueuedBytes(long n) {
+            this.maxQueuedBytes = range(n, 1, 1L << 32, "maxQueuedBytes");
+            return this;
+        }
+
         /** Events held per subscriber before its oldest are dropped. */
         public Builder eventQueueCapacity(int n) {
             this.eventQueueCapacity = range(n, 1, 1 << 20, "eventQueueCapacity");
             return this;
         }
 
+        /** Bytes of events (as received) held per subscriber before its oldest are dropped. */
+        public Builder eventQueueBytes(long n) {
+            this.eventQueueBytes = range(n, 1, 1L << 32, "eventQueueBytes");
+            return this;
+        }
+
+        /** The longest message read or sent, at most {@link #MAX_MESSAGE_BYTES}; a longer one is refused. */
         public Builder maxMessageBytes(int n) {
-            this.maxMessageBytes = range(n, 2, Integer.MAX_VALUE, "maxMessageBytes");
+            this.maxMessageBytes = range(n, 2, MAX_MESSAGE_BYTES, "maxMessageBytes");
             return this;
         }
 
@@ -788,6 +567,21 @@ public final class QmpClient implements AutoCloseable {
             this.reconnect = true;
             this.reconnectMinDelay = positive(min, "reconnect min");
             this.reconnectMaxDelay = positive(max, "reconnect max");
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("reconnect max " + max + " is shorter than min " + min);
+            }
+            return this;
+        }
+
+        /** The timer to share with other clients (short tasks only); by default the client makes its own. */
+        public Builder timer(Scheduler timer) {
+            this.timer = Objects.requireNonNull(timer);
+            return this;
+        }
+
+        /** The executor that delivers events, to share with other clients; by default the client makes its own. */
+        public Builder dispatcher(Executor dispatcher) {
+            this.dispatcher = Objects.requireNonNull(dispatcher);
             return this;
         }
 
@@ -803,6 +597,13 @@ public final class QmpClient implements AutoCloseable {
         }
 
         private static int range(int n, int min, int max, String what) {
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(what + " must be in " + min + ".." + max + ": " + n);
+            }
+            return n;
+        }
+
+        private static long range(long n, long min, long max, String what) {
             if (n < min || n > max) {
                 throw new IllegalArgumentException(what + " must be in " + min + ".." + max + ": " + n);
             }

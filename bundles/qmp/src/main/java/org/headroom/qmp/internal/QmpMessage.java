@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.headroom.qmp.QmpEvent;
 import org.headroom.qmp.QmpJson;
 
@@ -25,31 +24,47 @@ public sealed interface QmpMessage {
         }
     }
 
-    /** A successful reply; {@code id} is null when QEMU could not read one. */
+    /** A successful reply; {@code id} as QEMU echoed it, or null. */
     record Return(JsonNode id, JsonNode value) implements QmpMessage {
     }
 
+    /** An error reply; {@code id} is null when QEMU could not read the command. */
     record Error(JsonNode id, String errorClass, String description) implements QmpMessage {
     }
 
     record Event(QmpEvent event) implements QmpMessage {
     }
 
-    /** Not JSON, not an object, or an object of no known shape. */
-    record Garbage(String reason, String excerpt) implements QmpMessage {
+    /** What an unreadable line most likely was, judged from its head. */
+    enum Shape {
+        /** Its head shows an event: it answers no command. */
+        EVENT,
+        /** Anything else QEMU sends is a reply: it answers a command, in order. */
+        REPLY,
+        /** A readable object of no known shape and without id: it answers nothing. */
+        UNKNOWN
     }
 
+    /**
+     * A line that is not a readable QMP message: not JSON, not an object, larger than the limit,
+     * or of no known shape. {@code id} is a string id found in its tail (QEMU puts the id last),
+     * or null.
+     */
+    record Garbage(String reason, String excerpt, Shape shape, String id) implements QmpMessage {
+    }
+
+    /** Decodes one framed line (without its CR LF). */
     static QmpMessage decode(byte[] line) {
         JsonNode node;
         try {
             node = QmpJson.MAPPER.readTree(line);
         } catch (JsonProcessingException e) {
-            return new Garbage("not JSON: " + e.getOriginalMessage(), excerpt(line));
+            return unreadable("not JSON: " + e.getOriginalMessage(), line, line);
         } catch (IOException e) {
-            return new Garbage("unreadable: " + e.getMessage(), excerpt(line));
+            return unreadable("unreadable: " + e.getMessage(), line, line);
         }
         if (!(node instanceof ObjectNode)) {
-            return new Garbage("not a JSON object", excerpt(line));
+            return unreadable("not a JSON object", line, line);
         }
         if (node.has("event")) {
             JsonNode ts = node.path("timestamp");
@@ -68,11 +83,19 @@ public sealed interface QmpMessage {
         if (node.has("QMP")) {
             return new Greeting(node.get("QMP"));
         }
-        return new Garbage("object of unknown shape", excerpt(line));
+        if (id != null) {
+            return new Garbage("a reply of no known shape", UnreadableLines.excerpt(line), Shape.REPLY, id.isTextual() ? id.asText() : null);
+        }
+        return new Garbage("an object of no known shape", UnreadableLines.excerpt(line), Shape.UNKNOWN, null);
     }
 
-    private static String excerpt(byte[] line) {
-        String text = new String(line, 0, Math.min(line.length, 120), StandardCharsets.UTF_8);
-        return text.replaceAll("\\p{Cntrl}", "?");
+    /** What the framing kept of a line longer than {@code limit}. */
+    static Garbage oversized(QmpFraming.Oversized line, int limit) {
+        return unreadable("larger than the client's limit of " + limit + " bytes (" + line.length() + " bytes)",
+                line.head(), line.tail());
+    }
+
+    private static Garbage unreadable(String reason, byte[] head, byte[] tail) {
+        return new Garbage(reason, UnreadableLines.excerpt(head), UnreadableLines.shapeOf(head), UnreadableLines.idIn(tail));
     }
 }
