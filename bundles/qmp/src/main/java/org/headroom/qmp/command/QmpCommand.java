@@ -9,7 +9,7 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.headroom.qmp.QmpJson;
-import org.headroom.qmp.internal.QemuHypervisor;
+import org.headroom.qmp.QmpService;
 
 @Command(scope = "headroom", name = "qmp", description = "Sends a QMP command to a QMP-attached VM and prints the reply")
 @Service
@@ -26,7 +26,7 @@ public class QmpCommand implements Action {
     String arguments;
 
     @Reference
-    QemuHypervisor qemu;
+    QmpService qmp;
 
     @Override
     public Object execute() throws Exception {
@@ -37,7 +37,7 @@ public class QmpCommand implements Action {
                 throw new IllegalArgumentException("arguments must be a JSON object: " + arguments);
             }
         }
-        JsonNode reply = qemu.vm(vm).qmp().client().execute(command, args).get(60, TimeUnit.SECONDS);
+        JsonNode reply = qmp.execute(vm, command, args).toCompletableFuture().get(60, TimeUnit.SECONDS);
         System.out.println(QmpJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(reply));
         return null;
     }

@@ -1,5 +1,6 @@
 package org.headroom.qmp.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -7,8 +8,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.hypervisor.DriveEventListener;
 import org.headroom.api.hypervisor.DriveInfo;
 import org.headroom.api.hypervisor.DriveRef;
@@ -16,6 +15,8 @@ import org.headroom.api.hypervisor.Hypervisor;
 import org.headroom.api.hypervisor.HypervisorException;
 import org.headroom.api.hypervisor.VmInfo;
 import org.headroom.qmp.QmpException;
+import org.headroom.qmp.QmpService;
+import org.headroom.runtime.Listeners;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -23,14 +24,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The hypervisor contract over QEMU processes attached directly by QMP. */
-@Component(service = {Hypervisor.class, QemuHypervisor.class}, property = "hypervisor.type=" + QemuHypervisor.TYPE)
-public class QemuHypervisor implements Hypervisor {
+/** The hypervisor contract over QEMU processes attached directly by QMP, and raw QMP on each of them. */
+@Component(service = {Hypervisor.class, QmpService.class}, property = "hypervisor.type=" + QemuHypervisor.TYPE)
+public class QemuHypervisor implements Hypervisor, QmpService {
     public static final String TYPE = "qmp";
     private static final Logger LOG = LoggerFactory.getLogger(QemuHypervisor.class);
 
     private final Map<String, QemuVm> vms = new ConcurrentHashMap<>();
-    private final List<DriveEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final Listeners<DriveEventListener> listeners = new Listeners<>("QEMU drive events");
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void bindVm(QemuVm vm) {
@@ -39,7 +40,7 @@ public class QemuHypervisor implements Hypervisor {
             LOG.error("two QEMU VM configurations are named {}: the second is ignored", vm.name());
             return;
         }
-        vm.eventSink(this::publish);
+        vm.eventSink(event -> listeners.publish(event, DriveEventListener::onEvent));
     }
 
     public void unbindVm(QemuVm vm) {
@@ -120,17 +121,15 @@ public class QemuHypervisor implements Hypervisor {
 
     @Override
     public AutoCloseable subscribe(DriveEventListener listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return listeners.add(listener);
     }
 
-    private void publish(DriveEvent event) {
-        for (DriveEventListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                LOG.error("drive event listener failed on {}", event, e);
-            }
+    @Override
+    public CompletionStage<JsonNode> execute(String vm, String command, JsonNode arguments) {
+        try {
+            return vm(vm).qmp().client().execute(command, arguments);
+        } catch (HypervisorException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 

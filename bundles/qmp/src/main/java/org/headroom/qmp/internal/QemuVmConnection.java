@@ -16,12 +16,14 @@ import org.headroom.qmp.QmpClient;
 import org.headroom.qmp.QmpEvent;
 import org.headroom.qmp.QmpEventListener;
 import org.headroom.qmp.QmpEvents;
+import org.headroom.qmp.QmpThreads;
 import org.headroom.qmp.events.BlockIoError;
 import org.headroom.qmp.events.BlockWriteThreshold;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +31,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Attaches to one QEMU process and turns its QMP events into {@link DriveEvent}s. The connection is
  * made in the background and remade whenever QEMU's socket comes back; after a reconnect, events
- * may have been missed, which is reported as {@link DriveEvent.EventsLost}.
+ * may have been missed, which is reported as {@link DriveEvent.EventsLost}. In Karaf every VM's client
+ * runs on the bundle's one timer and dispatcher ({@link QmpThreads}).
  */
 @Component(configurationPid = "org.headroom.qmp.vm", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = QemuVm.class)
 @Designate(ocd = QemuVmConfig.class, factory = true)
 public class QemuVmConnection implements QemuVm, QmpEventListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QemuVmConnection.class);
+    /** QEMU restarted: its socket is usually back within this. */
+    private static final Duration FIRST_RECONNECT = Duration.ofMillis(50);
+
+    /** The threads shared by all VMs; when absent (outside OSGi, by {@link #attach}) the client makes its own. */
+    @Reference
+    QmpThreads threads;
 
     private String name;
     private QmpClient client;
@@ -69,11 +78,14 @@ public class QemuVmConnection implements QemuVm, QmpEventListener, AutoCloseable
 
     private void start(String vmName, Path socket, Duration commandTimeout, Duration reconnectMax) {
         name = vmName;
-        client = QmpClient.builder(socket)
+        QmpClient.Builder builder = QmpClient.builder(socket)
                 .name(name)
                 .commandTimeout(commandTimeout)
-                .reconnect(Duration.ofMillis(50), reconnectMax)
-                .build();
+                .reconnect(FIRST_RECONNECT.compareTo(reconnectMax) < 0 ? FIRST_RECONNECT : reconnectMax, reconnectMax);
+        if (threads != null) {
+            builder.timer(threads.timer()).dispatcher(threads.dispatcher());
+        }
+        client = builder.build();
         qmp = new Qmp(client);
         client.subscribe(this);
         client.connectInBackground();

@@ -88,7 +88,10 @@ class QemuHypervisorIT {
         QemuProcess qemu = QemuProcess.start(dir, args);
         cleanup.add(qemu);
 
+        SharedQmpThreads threads = new SharedQmpThreads();
+        cleanup.add(threads);
         QemuVmConnection vm = new QemuVmConnection();
+        vm.threads = threads;
         vm.activate(config("guest", qemu.qmpSocket()));
         cleanup.add(vm);
         QemuHypervisor hypervisor = new QemuHypervisor();
