@@ -2,13 +2,10 @@ package org.headroom.qmp;
 
 import java.util.Map;
 import org.headroom.qmp.events.BlockIoError;
-import org.headroom.qmp.events.BlockJobCancelled;
 import org.headroom.qmp.events.BlockJobCompleted;
-import org.headroom.qmp.events.BlockJobError;
 import org.headroom.qmp.events.BlockJobReady;
 import org.headroom.qmp.events.BlockWriteThreshold;
 import org.headroom.qmp.events.JobStatusChange;
-import org.headroom.qmp.events.Migration;
 import org.headroom.qmp.events.Resume;
 import org.headroom.qmp.events.Shutdown;
 import org.headroom.qmp.events.Stop;
@@ -29,10 +26,7 @@ public final class QmpEvents {
             Map.entry(Shutdown.class, SHUTDOWN),
             Map.entry(JobStatusChange.class, "JOB_STATUS_CHANGE"),
             Map.entry(BlockJobReady.class, "BLOCK_JOB_READY"),
-            Map.entry(BlockJobCompleted.class, "BLOCK_JOB_COMPLETED"),
-            Map.entry(BlockJobCancelled.class, "BLOCK_JOB_CANCELLED"),
-            Map.entry(BlockJobError.class, "BLOCK_JOB_ERROR"),
-            Map.entry(Migration.class, "MIGRATION"));
+            Map.entry(BlockJobCompleted.class, "BLOCK_JOB_COMPLETED"));
 
     private QmpEvents() {
     }

@@ -17,6 +17,9 @@ import org.headroom.qmp.events.BlockJobCompleted;
 import org.headroom.qmp.events.BlockJobReady;
 import org.headroom.qmp.events.BlockWriteThreshold;
 import org.headroom.qmp.events.JobStatusChange;
+import org.headroom.qmp.events.Resume;
+import org.headroom.qmp.events.Shutdown;
+import org.headroom.qmp.events.Stop;
 import org.headroom.qmp.types.BlockDeviceInfo;
 import org.headroom.qmp.types.BlockdevMirror;
 import org.headroom.qmp.types.JobInfo;
@@ -95,6 +98,30 @@ class QmpClientIT {
         qmp.humanMonitorCommand("qemu-io -d /machine/peripheral/vd0/virtio-backend \"write -P 0xab 8M 4M\"").get();
         qmp.queryStatus().get();
         assertThat(events).hasSize(1);
+    }
+
+    @Test
+    void contAndStopRunAndPauseTheVmWithTheirEventsAndQuitShutsItDown() throws Exception {
+        startQemu(qcow2("disk.qcow2", "64M"));
+        List<String> seen = new CopyOnWriteArrayList<>();
+        client.on(Resume.class, e -> seen.add("resume"));
+        client.on(Stop.class, e -> seen.add("stop"));
+        List<Shutdown> shutdowns = new CopyOnWriteArrayList<>();
+        client.on(Shutdown.class, shutdowns::add);
+
+        qmp.cont().get();
+        await().atMost(WAIT).until(() -> seen.contains("resume"));
+        assertThat(qmp.queryStatus().get().status()).isEqualTo("running");
+        qmp.stop().get();
+        await().atMost(WAIT).until(() -> seen.contains("stop"));
+        assertThat(qmp.queryStatus().get().running()).isFalse();
+        assertThat(seen).containsExactly("resume", "stop");
+
+        client.execute("quit").get();
+        await().atMost(WAIT).until(() -> shutdowns.size() == 1);
+        assertThat(shutdowns.get(0)).isEqualTo(new Shutdown(false, "host-qmp-quit"));
+        qemu.awaitExit(WAIT);
+        await().atMost(WAIT).until(() -> client.state() == QmpClient.State.DISCONNECTED);
     }
 
     @Test
