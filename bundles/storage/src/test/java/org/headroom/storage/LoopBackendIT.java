@@ -128,4 +128,33 @@ class LoopBackendIT {
     Path volumeFile(VolumeRef volume) {
         return root.resolve(volume.domain() + "/images/" + volume.image() + "/" + volume.volume());
     }
+
+    /** headroom:volume-create on a loop domain: a thin qcow2 on the device, the volume left inactive. */
+    @Test
+    void aVolumeCreatedByTheAgentIsAQcow2OnItsLoopDeviceAndLeftInactive() throws Exception {
+        org.headroom.api.spm.SpmRole spm = new org.headroom.api.spm.SpmRole() {
+            @Override
+            public boolean held() {
+                return true;
+            }
+
+            @Override
+            public int spmHostId() {
+                return 1;
+            }
+        };
+        DomainSet storage = DomainSet.of(root.resolve("run"), domain);
+        CreatedVolume v = new org.headroom.storage.internal.VolumeCreation(storage,
+                new org.headroom.storage.internal.ProcessCommandRunner(java.time.Duration.ofSeconds(60)), spm)
+                .create(domain.uuid(), 20L << 30, "qcow2", 64 * MIB);
+        created.add(v.volume());
+        assertThat(Lab.run("losetup", "-j", volumeFile(v.volume()).toString()).strip()).as("left inactive").isEmpty();
+        assertThat(Files.size(volumeFile(v.volume()))).isEqualTo(64 * MIB);
+
+        Path link = storage.prepare(v.volume());
+        assertThat(link).isEqualTo(v.runPath());
+        String info = Lab.run(Lab.QEMU_IMG, "info", "--output=json", link.toString());
+        assertThat(info).contains("\"format\": \"qcow2\"", "\"virtual-size\": " + (20L << 30));
+        storage.teardown(v.volume());
+    }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.headroom.api.mailbox.ExtendFailedException;
 import org.headroom.api.mailbox.ExtendService;
 import org.headroom.api.mailbox.MailboxException;
+import org.headroom.api.spm.SpmRole;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
@@ -33,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * component leaves no SPM serving behind it.
  */
 @Component(configurationPid = "org.headroom.mailbox", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = {ExtendService.class, MailboxService.class})
+        service = {ExtendService.class, MailboxService.class, SpmRole.class})
 @Designate(ocd = MailboxConfig.class)
-public class MailboxComponent implements ExtendService, MailboxService {
+public class MailboxComponent implements ExtendService, MailboxService, SpmRole {
     private static final Logger LOG = LoggerFactory.getLogger(MailboxComponent.class);
     /** Ticks, resends and timeouts of the host side waiting for its thread. */
     private static final int HOST_QUEUE = 1_000;
@@ -155,6 +156,17 @@ public class MailboxComponent implements ExtendService, MailboxService {
                 CompletableFuture.failedFuture(e instanceof java.util.concurrent.TimeoutException
                         ? new MailboxException("SPM: extending " + volume + " in-process took longer than "
                         + policy.requestTimeout()) : e));
+    }
+
+    /** Configured, until the lease service decides it: the host configured {@code spm = true} is the SPM. */
+    @Override
+    public boolean held() {
+        return spm != null;
+    }
+
+    @Override
+    public int spmHostId() {
+        return spm != null ? hostId : 0;
     }
 
     @Override
