@@ -12,7 +12,15 @@ import org.headroom.api.hypervisor.DriveRef;
 public interface VolumeMonitorService {
 
     /** Every watched thin drive, read on the monitor's thread: a consistent snapshot. */
-    CompletionStage<List<VolumeStatus>> volumes();
+    default CompletionStage<List<VolumeStatus>> volumes() {
+        return volumes(false);
+    }
+
+    /**
+     * With {@code all}, also every volume this host watched before and watches no more (its VM
+     * stopped or moved), with its figures as they were: the history outlives VMs and restarts.
+     */
+    CompletionStage<List<VolumeStatus>> volumes(boolean all);
 
     /** Counters and latencies since the monitor started. */
     MonitorStatus status();

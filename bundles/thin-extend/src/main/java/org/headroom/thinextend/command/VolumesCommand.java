@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
@@ -16,12 +17,15 @@ import org.headroom.thinextend.VolumeStatus;
 @Service
 public class VolumesCommand implements Action {
 
+    @Option(name = "--all", aliases = "-a", description = "Also the volumes watched before, whose VMs no longer run, with their history")
+    boolean all;
+
     @Reference
     VolumeMonitorService service;
 
     @Override
     public Object execute() throws Exception {
-        List<VolumeStatus> volumes = service.volumes().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        List<VolumeStatus> volumes = service.volumes(all).toCompletableFuture().get(10, TimeUnit.SECONDS);
         ShellTable table = new ShellTable();
         for (String c : List.of("VM", "Drive", "Volume", "State", "Capacity MiB", "Physical MiB", "Allocation MiB",
                 "Threshold MiB", "Extensions", "Pauses", "Failures", "Last ms", "Last extension", "Problem")) {
@@ -29,7 +33,8 @@ public class VolumesCommand implements Action {
         }
         for (VolumeStatus v : volumes) {
             table.addRow().addContent(v.drive().vm(), v.drive().drive(), v.volume().volume(), v.state(),
-                    mib(v.capacity()), mib(v.physical()), mib(v.allocation()), v.threshold() == 0 ? "-" : mib(v.threshold()),
+                    mib(v.capacity()), mib(v.physical()), v.watched() ? mib(v.allocation()) : "-",
+                    v.threshold() == 0 ? "-" : mib(v.threshold()),
                     v.extensions(), v.pauses(), v.failures(), String.format(Locale.ROOT, "%.1f", v.lastMillis()),
                     v.trigger().isEmpty() ? "-" : v.trigger() + ": " + v.rule(), v.problem());
         }

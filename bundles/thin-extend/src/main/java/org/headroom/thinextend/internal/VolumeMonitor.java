@@ -59,20 +59,21 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
     /** Past the extend service's own reply timeout, the margin before the monitor calls an extension failed. */
     private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(1);
 
-    /** A watched drive: its state machine, its volume, its hypervisor, admins waiting on it. */
+    /** A watched drive: its state machine, its volume, its hypervisor, admins waiting on it, its history. */
     private static final class Watched {
         final DriveMonitor monitor;
         final VolumeRef volume;
         final Hypervisor hypervisor;
+        final VolumeHistory.Entry history;
         final List<CompletableFuture<Long>> waiters = new ArrayList<>();
-        double lastMillis;
         /** The reading sequence when this drive was last armed or grown: older readings are stale there. */
         long changedAt;
 
-        Watched(DriveMonitor monitor, VolumeRef volume, Hypervisor hypervisor) {
+        Watched(DriveMonitor monitor, VolumeRef volume, Hypervisor hypervisor, VolumeHistory.Entry history) {
             this.monitor = monitor;
             this.volume = volume;
             this.hypervisor = hypervisor;
+            this.history = history;
         }
 
         DriveRef ref() {
@@ -109,6 +110,7 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
     private final Map<Hypervisor, AutoCloseable> subscriptions = new HashMap<>();
     private final Map<DriveRef, Watched> drives = new HashMap<>();
     private final ExtensionStats stats = new ExtensionStats();
+    private final VolumeHistory history;
     private final Listeners<Consumer<ExtensionRecord>> extensionListeners = new Listeners<>("extensions");
     /** Counts the readings of drives asked of the hypervisors, so that a reading overtaken by our own arm is known. */
     private long readings;
@@ -120,6 +122,13 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
 
     public VolumeMonitor(ExtensionPolicy policy, ExtendService extender, StorageDomains storage, Duration checkInterval,
                          Scheduler monitorThread, Executor blocking) {
+        this(policy, extender, storage, checkInterval, monitorThread, blocking, null);
+    }
+
+    /** {@code historyFile}: where the volumes' history is kept across restarts (host-local); null: in memory. */
+    public VolumeMonitor(ExtensionPolicy policy, ExtendService extender, StorageDomains storage, Duration checkInterval,
+                         Scheduler monitorThread, Executor blocking, Path historyFile) {
+        this.history = VolumeHistory.load(historyFile);
         this.policy = policy;
         this.settings = new DriveMonitor.Settings(extender.replyTimeout().plus(DEADLINE_MARGIN).toNanos());
         this.extender = extender;
@@ -154,6 +163,7 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
                 }
                 drives.clear();
                 watchedCount = 0;
+                history.save();
                 stopped.complete(null);
             });
         } catch (RejectedExecutionException e) {
@@ -194,10 +204,25 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
 
     @Override
     public CompletableFuture<List<VolumeStatus>> volumes() {
+        return volumes(false);
+    }
+
+    @Override
+    public CompletableFuture<List<VolumeStatus>> volumes(boolean all) {
         return CompletableFuture.supplyAsync(() -> {
             List<VolumeStatus> list = new ArrayList<>();
+            java.util.Set<VolumeRef> watchedNow = new java.util.HashSet<>();
             for (Watched w : drives.values()) {
                 list.add(status(w));
+                watchedNow.add(w.volume);
+            }
+            if (all) {
+                for (VolumeHistory.Entry e : history.entries()) {
+                    if (!watchedNow.contains(e.volume)) {
+                        list.add(new VolumeStatus(e.drive, e.volume, false, policy.name(), "stopped", e.capacity, e.physical,
+                                0, 0, e.extensions, e.pauses, e.failures, e.lastMillis, e.trigger, e.rule, e.problem));
+                    }
+                }
             }
             list.sort((a, b) -> a.drive().toString().compareTo(b.drive().toString()));
             return list;
@@ -207,9 +232,11 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
     private VolumeStatus status(Watched w) {
         DriveMonitor m = w.monitor;
         DriveSizes s = m.sizes();
-        return new VolumeStatus(m.drive(), w.volume, policy.name(), m.state().name().toLowerCase(Locale.ROOT),
-                s.capacity(), s.physical(), s.allocation(), m.armedThreshold(), m.extensions(), m.pauses(), m.failures(),
-                w.lastMillis, m.trigger() == null ? "" : name(m.trigger()), m.rule(), m.problem());
+        VolumeHistory.Entry h = w.history;
+        return new VolumeStatus(m.drive(), w.volume, true, policy.name(), m.state().name().toLowerCase(Locale.ROOT),
+                s.capacity(), s.physical(), s.allocation(), m.armedThreshold(), h.extensions, h.pauses, h.failures,
+                h.lastMillis, m.trigger() == null ? h.trigger : name(m.trigger()), m.trigger() == null ? h.rule : m.rule(),
+                m.problem());
     }
 
     @Override
@@ -268,7 +295,7 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
             Watched w = drives.get(o.drive());
             if (w != null) {
                 if (!w.monitor.pausedForSpace()) {
-                    stats.pause();
+                    paused(w);
                 }
                 act(w, w.monitor.onOutOfSpace(now));
             } else {
@@ -299,6 +326,7 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
     private void periodicCheck() {
         try {
             checkAll();
+            history.save();
         } finally {
             if (!closed) {
                 try {
@@ -360,7 +388,11 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
                 if (volume.isEmpty()) {
                     continue;
                 }
-                w = new Watched(new DriveMonitor(d.ref(), policy, settings, sizes(d)), volume.get(), h);
+                VolumeHistory.Entry past = history.entry(volume.get(), d.ref());
+                past.capacity = d.capacity();
+                past.physical = d.physical();
+                past.lastSeenMillis = System.currentTimeMillis();
+                w = new Watched(new DriveMonitor(d.ref(), policy, settings, sizes(d)), volume.get(), h, past);
                 drives.put(d.ref(), w);
                 watchedCount = drives.size();
                 LOG.info("{}: watching thin volume {} ({} of {} MiB)", d.ref(), volume.get(), d.physical() / MIB,
@@ -368,7 +400,7 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
             }
             // A pause for lack of space whose event was lost (QEMU rate-limits BLOCK_IO_ERROR).
             if (vm.state() == VmState.PAUSED && "nospace".equals(d.ioStatus()) && !w.monitor.pausedForSpace()) {
-                stats.pause();
+                paused(w);
                 act(w, w.monitor.onOutOfSpace(now));
             }
             if (reading <= w.changedAt) {
@@ -393,6 +425,9 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
             Watched w = it.next();
             if (which.test(w)) {
                 it.remove();
+                w.history.physical = w.monitor.sizes().physical();
+                w.history.lastSeenMillis = System.currentTimeMillis();
+                history.changed();
                 LOG.info("{}: no longer watched ({})", w.ref(), why);
                 failWaiters(w, "no longer watched: " + why);
             }
@@ -421,6 +456,9 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
                 w.hypervisor.pause(ref.vm());
             } else if (a instanceof DriveMonitor.Action.Report r) {
                 stats.failure();
+                w.history.failures++;
+                w.history.problem = r.problem();
+                history.changed();
                 LOG.error("{}", r.problem());
                 failWaiters(w, r.problem());
             }
@@ -533,7 +571,6 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
         long armed = monitorThread.nanoTime();
         Watched w = x.watched;
         long total = armed - x.triggered;
-        w.lastMillis = total / 1e6;
         stats.extension(total);
         ExtensionRecord record = new ExtensionRecord(w.ref(), w.volume, x.request.id(), name(x.request.trigger()),
                 x.request.rule(), x.fromSize, physical, x.sent - x.triggered, x.replied - x.sent, x.refreshed - x.replied,
@@ -543,11 +580,26 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
                 w.ref(), w.volume.volume(), x.fromSize / MIB, physical / MIB, ms(record.waitNanos()), ms(record.extendNanos()),
                 ms(record.refreshNanos()), ms(record.rearmNanos()), ms(total), resumed ? "; VM resumed" : "",
                 late ? "; late: after the deadline" : "", record.trigger(), record.rule());
+        VolumeHistory.Entry h = w.history;
+        h.extensions++;
+        h.lastMillis = total / 1e6;
+        h.trigger = record.trigger();
+        h.rule = record.rule();
+        h.problem = "";
+        h.physical = physical;
+        h.lastSeenMillis = System.currentTimeMillis();
+        history.changed(); // written by the next periodic check, off the extensions' path
         for (CompletableFuture<Long> f : w.waiters) {
             f.complete(physical);
         }
         w.waiters.clear();
         extensionListeners.publish(record, Consumer::accept);
+    }
+
+    private void paused(Watched w) {
+        stats.pause();
+        w.history.pauses++;
+        history.changed();
     }
 
     private static void failWaiters(Watched w, String problem) {

@@ -13,6 +13,7 @@ import org.headroom.thinextend.ExtensionRecord;
 import org.headroom.thinextend.MonitorStatus;
 import org.headroom.thinextend.VolumeMonitorService;
 import org.headroom.thinextend.VolumeStatus;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -39,13 +40,15 @@ public class VolumeMonitorComponent implements VolumeMonitorService {
 
     @Activate
     public VolumeMonitorComponent(@Reference ExtendService extender, @Reference StorageDomains storage,
-                                  ThinExtendConfig config) {
+                                  ThinExtendConfig config, BundleContext context) {
         ExtensionPolicy policy = Policies.from(config);
         VolumeMonitor[] self = new VolumeMonitor[1];
         monitorThread = ThreadScheduler.create("volume-monitor", 1, MONITOR_QUEUE, t -> self[0].broken(t));
         refreshPool = ThreadScheduler.create("volume-refresh", 4, REFRESH_QUEUE);
+        // The bundle's own data area: kept across restarts and updates of the bundle, host-local.
+        java.io.File data = context.getDataFile("volume-history.tsv");
         monitor = new VolumeMonitor(policy, extender, storage, Duration.ofMillis(config.check__interval__ms()),
-                monitorThread, refreshPool);
+                monitorThread, refreshPool, data == null ? null : data.toPath());
         self[0] = monitor;
         monitor.start();
     }
@@ -73,8 +76,8 @@ public class VolumeMonitorComponent implements VolumeMonitorService {
     }
 
     @Override
-    public CompletionStage<List<VolumeStatus>> volumes() {
-        return monitor.volumes();
+    public CompletionStage<List<VolumeStatus>> volumes(boolean all) {
+        return monitor.volumes(all);
     }
 
     @Override

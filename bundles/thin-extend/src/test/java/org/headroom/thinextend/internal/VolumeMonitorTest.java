@@ -346,6 +346,44 @@ class VolumeMonitorTest {
     }
 
     @Test
+    void aVolumesFiguresOutliveItsVmAndTheMonitorsRestart() throws Exception {
+        Path file = dir.resolve("data/volume-history.tsv");
+        monitor = new VolumeMonitor(new ChunkPolicy(1024 * MIB, 20), spm, DomainSet.of(dir.resolve("run"), domain),
+                Duration.ofSeconds(2), clock, clock, file);
+        VolumeRef v = volume(VD0);
+        start();
+        outOfSpace(VD0);
+        spm.succeed(spm.requests.get(0));
+        event(new DriveEvent.Stopped("vm"));
+        assertThat(monitor.volumes(false)).isNotDone();
+        clock.runReady();
+        assertThat(status(VD0)).as("not watched any more").isNull();
+        CompletableFuture<List<VolumeStatus>> all = monitor.volumes(true);
+        clock.runReady();
+        assertThat(all.join()).singleElement().satisfies(s -> {
+            assertThat(s.watched()).isFalse();
+            assertThat(s.state()).isEqualTo("stopped");
+            assertThat(s.volume()).isEqualTo(v);
+            assertThat(s.extensions()).isEqualTo(1);
+            assertThat(s.pauses()).isEqualTo(1);
+            assertThat(s.physical()).isEqualTo(2048 * MIB);
+        });
+        monitor.close();
+        clock.runReady();
+
+        // The bundle restarted: a new monitor on the same file; the VM starts again.
+        VolumeMonitor again = new VolumeMonitor(new ChunkPolicy(1024 * MIB, 20), spm,
+                DomainSet.of(dir.resolve("run"), domain), Duration.ofSeconds(2), clock, clock, file);
+        monitor = again;
+        start();
+        VolumeStatus watched = status(VD0);
+        assertThat(watched.watched()).isTrue();
+        assertThat(watched.extensions()).as("counted before the restart").isEqualTo(1);
+        assertThat(watched.pauses()).isEqualTo(1);
+        assertThat(watched.trigger()).isEqualTo("out-of-space");
+    }
+
+    @Test
     void anAdminExtensionJoinsTheOneInFlightAndCompletesWithIt() {
         volume(VD0);
         start();
