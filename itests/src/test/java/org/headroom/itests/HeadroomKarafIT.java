@@ -108,6 +108,9 @@ public class HeadroomKarafIT {
     private VolumeRef volume;
     private String libvirtDomain;
     private boolean libvirtdStarted;
+    /** libvirt's qemu hook as it was before the test installed Headroom's (null: there was none). */
+    private byte[] hookBefore;
+    private boolean hookSaved;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -279,7 +282,11 @@ public class HeadroomKarafIT {
         requireExecutable("/usr/bin/virsh", "virsh");
         requireExecutable("/usr/bin/cc", "a C compiler (for the hook)");
         Path project = Path.of(System.getProperty(PROJECT_PROPERTY));
-        run(List.of(project.resolve("hooks/install.sh").toString(), "--socket", System.getProperty(HOOK_SOCKET_PROPERTY)));
+        Path hookFile = Path.of("/etc/libvirt/hooks/qemu");
+        hookBefore = Files.exists(hookFile) ? Files.readAllBytes(hookFile) : null;
+        hookSaved = true;
+        run(List.of(project.resolve("hooks/install.sh").toString(), "--socket", System.getProperty(HOOK_SOCKET_PROPERTY),
+                "--force"));
         run(List.of(project.resolve("lab/libvirtd.sh").toString(), "start"));
         libvirtdStarted = true;
 
@@ -351,10 +358,29 @@ public class HeadroomKarafIT {
                 new ProcessBuilder("virsh", "-c", "qemu:///system", "undefine", name).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
             }
         } finally {
-            if (libvirtdStarted) {
-                libvirtdStarted = false;
-                run(List.of(Path.of(System.getProperty(PROJECT_PROPERTY)).resolve("lab/libvirtd.sh").toString(), "stop"));
+            try {
+                if (libvirtdStarted) {
+                    libvirtdStarted = false;
+                    run(List.of(Path.of(System.getProperty(PROJECT_PROPERTY)).resolve("lab/libvirtd.sh").toString(), "stop"));
+                }
+            } finally {
+                restoreHook();
             }
+        }
+    }
+
+    /** Puts back the hook that was there before the test (or none): the host is left as it was found. */
+    private void restoreHook() throws IOException {
+        if (!hookSaved) {
+            return;
+        }
+        hookSaved = false;
+        Path hookFile = Path.of("/etc/libvirt/hooks/qemu");
+        if (hookBefore == null) {
+            Files.deleteIfExists(hookFile);
+        } else {
+            Files.write(hookFile, hookBefore);
+            hookFile.toFile().setExecutable(true, false);
         }
     }
 

@@ -8,23 +8,33 @@ import java.util.List;
 /**
  * The lab's libvirtd, started for a test by {@code lab/libvirtd.sh} with Headroom's qemu hook
  * installed first ({@code hooks/install.sh}: libvirtd looks for the hook when it starts).
- * {@link #close()} stops only the daemon it started; domains must be destroyed before.
+ * {@link #close()} stops only the daemon it started, and puts back the hook that was installed
+ * before (or none): a test must not leave the host a hook that forwards to a socket gone with it.
+ * Domains must be destroyed before.
  */
 public final class Libvirtd implements AutoCloseable {
     public static final String URI = "qemu:///system";
 
     private final Path project;
+    private final HookFile hook;
 
-    private Libvirtd(Path project) {
+    private Libvirtd(Path project, HookFile hook) {
         this.project = project;
+        this.hook = hook;
     }
 
     /** Installs the hook (forwarding to {@code hookSocket}) and starts libvirtd. */
     public static Libvirtd start(Path hookSocket) throws IOException, InterruptedException {
         Lab.require("/usr/sbin/libvirtd", "/usr/bin/virsh", "/usr/bin/cc");
-        Libvirtd daemon = new Libvirtd(projectRoot());
-        Lab.run(daemon.script("hooks/install.sh"), "--socket", hookSocket.toString());
-        Lab.run(daemon.script("lab/libvirtd.sh"), "start");
+        HookFile hook = HookFile.save();
+        Libvirtd daemon = new Libvirtd(projectRoot(), hook);
+        try {
+            Lab.run(daemon.script("hooks/install.sh"), "--socket", hookSocket.toString(), "--force");
+            Lab.run(daemon.script("lab/libvirtd.sh"), "start");
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            hook.restore();
+            throw e;
+        }
         return daemon;
     }
 
@@ -41,7 +51,11 @@ public final class Libvirtd implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        Lab.run(script("lab/libvirtd.sh"), "stop");
+        try {
+            Lab.run(script("lab/libvirtd.sh"), "stop");
+        } finally {
+            hook.restore();
+        }
     }
 
     private String script(String relative) {
