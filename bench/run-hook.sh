@@ -9,20 +9,11 @@
 # scenario needs no other libvirtd running, and leaves /etc/libvirt/hooks/qemu as Headroom's hook.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=bench/target/benchmarks.jar
-if [ ! -f "$jar" ] || [ -n "$(find bench/pom.xml bench/src testing/src bundles/api/src bundles/storage/src \
-      bundles/virt/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
-  lock=(); command -v flock >/dev/null && lock=(flock /tmp/headroom-mvn.lock)
-  "${lock[@]}" mvn -q -B -o install -pl bench -am -DskipTests -DskipITs \
-    || "${lock[@]}" mvn -q -B install -pl bench -am -DskipTests -DskipITs
-fi
-case " $* " in *" --help "*|*" -h "*) exec java -cp "$jar" org.headroom.bench.HookBenchmark --help ;; esac
-if [ "$(id -u)" != 0 ]; then
-  echo "run-hook.sh: needs root (loop devices, libvirtd, the hook file)" >&2
-  exit 2
-fi
-mkdir -p bench/results
-out=bench/results/hook-$(date +%Y%m%d-%H%M%S)
+. bench/common.sh
+bench_build
+case " $* " in *" --help "*|*" -h "*) exec java -cp "$bench_jar" org.headroom.bench.HookBenchmark --help ;; esac
+bench_require_root "loop devices, libvirtd, the hook file"
+out=$(bench_results hook)
 echo "results: $out.{txt,json}" | tee "$out.txt"
 # shellcheck disable=SC2086
-java ${JAVA_OPTS:-} -cp "$jar" org.headroom.bench.HookBenchmark --json "$out.json" "$@" 2>&1 | tee -a "$out.txt"
+java ${JAVA_OPTS:-} -cp "$bench_jar" org.headroom.bench.HookBenchmark --json "$out.json" "$@" 2>&1 | tee -a "$out.txt"

@@ -6,19 +6,12 @@
 # results: bench/results/mailbox-<date>.{txt,json}; JAVA_OPTS passes JVM options.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=bench/target/benchmarks.jar
-# Build when the jar is missing or older than the sources it is made of.
-if [ ! -f "$jar" ] || [ -n "$(find bench/pom.xml bench/src bundles/api/src bundles/storage/src bundles/mailbox/src \
-      -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
-  lock=(); command -v flock >/dev/null && lock=(flock /tmp/headroom-mvn.lock)
-  "${lock[@]}" mvn -q -B -o install -pl bench -am -DskipTests -DskipITs \
-    || "${lock[@]}" mvn -q -B install -pl bench -am -DskipTests -DskipITs
-fi
-case " $* " in *" --help "*|*" -h "*) exec java -cp "$jar" org.headroom.bench.MailboxBenchmark --help ;; esac
+. bench/common.sh
+bench_build
+case " $* " in *" --help "*|*" -h "*) exec java -cp "$bench_jar" org.headroom.bench.MailboxBenchmark --help ;; esac
 # The burst opens two files per host (2000 hosts: 4000 descriptors and more).
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-mkdir -p bench/results
-out=bench/results/mailbox-$(date +%Y%m%d-%H%M%S)
+out=$(bench_results mailbox)
 echo "open files limit: $(ulimit -n); results: $out.{txt,json}" | tee "$out.txt"
 # shellcheck disable=SC2086
-java ${JAVA_OPTS:-} -cp "$jar" org.headroom.bench.MailboxBenchmark --json "$out.json" "$@" 2>&1 | tee -a "$out.txt"
+java ${JAVA_OPTS:-} -cp "$bench_jar" org.headroom.bench.MailboxBenchmark --json "$out.json" "$@" 2>&1 | tee -a "$out.txt"

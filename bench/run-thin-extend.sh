@@ -10,27 +10,17 @@
 # takes about 10 minutes, --quick about 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=bench/target/benchmarks.jar
-# Build when the jar is missing or older than the sources it is made of.
-if [ ! -f "$jar" ] || [ -n "$(find bench/pom.xml bench/src testing/src bundles/api/src bundles/qmp/src \
-      bundles/storage/src bundles/mailbox/src bundles/thin-extend/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
-  lock=(); command -v flock >/dev/null && lock=(flock /tmp/headroom-mvn.lock)
-  "${lock[@]}" mvn -q -B -o install -pl bench -am -DskipTests -DskipITs \
-    || "${lock[@]}" mvn -q -B install -pl bench -am -DskipTests -DskipITs
-fi
-case " $* " in *" --help "*|*" -h "*) exec java -cp "$jar" org.headroom.bench.ThinExtendBenchmark --help ;; esac
-if [ "$(id -u)" != 0 ]; then
-  echo "run-thin-extend.sh: needs root (losetup attaches the volumes as loop devices)" >&2
-  exit 2
-fi
+. bench/common.sh
+bench_build
+case " $* " in *" --help "*|*" -h "*) exec java -cp "$bench_jar" org.headroom.bench.ThinExtendBenchmark --help ;; esac
+bench_require_root "losetup attaches the volumes as loop devices"
 lab=${HEADROOM_LAB:-/var/lib/headroom-lab}
 if [ ! -f "$lab/guest/vmlinux" ] || [ ! -f "$lab/guest/initramfs.cpio.gz" ] || ! command -v qemu-system-x86_64 >/dev/null; then
   echo "run-thin-extend.sh: the lab is missing (QEMU, or the test guest in $lab/guest): run lab/install.sh" >&2
   exit 2
 fi
-mkdir -p bench/results
-out=bench/results/thin-extend-$(date +%Y%m%d-%H%M%S)
+out=$(bench_results thin-extend)
 echo "results: $out.{txt,json,svg}" | tee "$out.txt"
 # shellcheck disable=SC2086
-java ${JAVA_OPTS:-} -cp "$jar" org.headroom.bench.ThinExtendBenchmark --json "$out.json" --svg "$out.svg" "$@" 2>&1 \
+java ${JAVA_OPTS:-} -cp "$bench_jar" org.headroom.bench.ThinExtendBenchmark --json "$out.json" --svg "$out.svg" "$@" 2>&1 \
   | tee -a "$out.txt"

@@ -1,19 +1,45 @@
 package org.headroom.bench;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The command line of the end-to-end benchmarks: {@code --quick}, {@code --KEY VALUE} or
- * {@code --KEY=VALUE}, or {@code -D<prefix>.KEY=VALUE}; an option wins over a property. Each key
- * is {@code {name, full default, quick default, description}}.
+ * The settings of an end-to-end benchmark, from its command line: {@code --quick},
+ * {@code --KEY VALUE} or {@code --KEY=VALUE}, or {@code -D<prefix>.KEY=VALUE}; an option wins over
+ * a property. Each key is {@code {name, full default, quick default, description}}.
  */
 final class BenchOptions {
-    private BenchOptions() {
+    private final Map<String, String> values;
+
+    private BenchOptions(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * The settings of {@code program}'s command line; null when help was asked for (and printed).
+     * A wrong command line is reported with the usage, and the JVM exits with status 2.
+     */
+    static BenchOptions parseOrExit(String program, String[] args, String[][] keys, String prefix) {
+        BenchOptions options;
+        try {
+            options = parse(args, keys, prefix);
+        } catch (IllegalArgumentException e) {
+            System.err.println(program + ": " + e.getMessage());
+            System.err.print(usage(program, keys, prefix));
+            System.exit(2);
+            return null;
+        }
+        if (options == null) {
+            System.out.print(usage(program, keys, prefix));
+        }
+        return options;
     }
 
     /** The settings, with "mode" full or quick; null when help was asked for. */
-    static Map<String, String> parse(String[] args, String[][] keys, String prefix) {
+    static BenchOptions parse(String[] args, String[][] keys, String prefix) {
         boolean quick = false;
         Map<String, String> given = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -51,7 +77,7 @@ final class BenchOptions {
         if (!given.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + given.keySet());
         }
-        return config;
+        return new BenchOptions(config);
     }
 
     static String usage(String program, String[][] keys, String prefix) {
@@ -66,5 +92,39 @@ final class BenchOptions {
                     k[1].isEmpty() ? "none" : k[1], k[2].isEmpty() ? "none" : k[2]));
         }
         return b.toString();
+    }
+
+    String get(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("no setting " + key);
+        }
+        return v;
+    }
+
+    int integer(String key) {
+        return Integer.parseInt(get(key).trim());
+    }
+
+    double decimal(String key) {
+        return Double.parseDouble(get(key).trim());
+    }
+
+    boolean flag(String key) {
+        return Boolean.parseBoolean(get(key).trim());
+    }
+
+    /** A comma-separated list of words. */
+    List<String> names(String key) {
+        return Arrays.stream(get(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    List<Integer> integers(String key) {
+        return names(key).stream().map(Integer::parseInt).toList();
+    }
+
+    /** Every setting, for the results. */
+    Map<String, String> all() {
+        return values;
     }
 }

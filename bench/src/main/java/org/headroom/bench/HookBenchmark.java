@@ -1,7 +1,5 @@
 package org.headroom.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +45,7 @@ public final class HookBenchmark {
             {"starts", "21", "7", "virsh start/destroy cycles per hook (libvirt)"},
     };
 
-    private final Map<String, String> config;
+    private final BenchOptions config;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private Path work;
     private StorageDomain domain;
@@ -56,33 +53,35 @@ public final class HookBenchmark {
     private HookServer server;
     private Path hook;
 
-    private HookBenchmark(Map<String, String> config) {
+    private HookBenchmark(BenchOptions config) {
         this.config = config;
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> config = BenchOptions.parse(args, KEYS, "hook");
-        if (config == null) {
-            System.out.println(BenchOptions.usage("HookBenchmark", KEYS, "hook"));
-            return;
+        BenchOptions config = BenchOptions.parseOrExit("HookBenchmark", args, KEYS, "hook");
+        if (config != null) {
+            new HookBenchmark(config).run();
         }
-        new HookBenchmark(config).run();
     }
 
     private void run() throws Exception {
-        System.out.printf("hook benchmark: %s, load %s%n", config, BenchSupport.loadAverage());
-        work = Files.createTempDirectory(Path.of(config.get("root")), "headroom-hook-bench-");
+        System.out.printf("hook benchmark: %s, load %s%n", config.all(), BenchSupport.loadAverage());
+        Path root = Path.of(config.get("root"));
+        Files.createDirectories(root);
+        results.put("config", config.all());
+        results.put("environment", BenchSupport.environment(root, Files.getFileStore(root).type()));
+        work = Files.createTempDirectory(root, "headroom-hook-bench-");
         try {
             setUp();
-            for (String scenario : config.get("scenarios").split(",")) {
-                switch (scenario.trim()) {
+            for (String scenario : config.names("scenarios")) {
+                switch (scenario) {
                     case "calls" -> calls();
                     case "libvirt" -> libvirt();
                     default -> throw new IllegalArgumentException("no scenario " + scenario);
                 }
             }
             if (!config.get("json").isEmpty()) {
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(config.get("json")).toFile(), results);
+                BenchSupport.writeJson(Path.of(config.get("json")), results);
             }
         } finally {
             if (server != null) {
@@ -121,7 +120,7 @@ public final class HookBenchmark {
     // ---- calls -------------------------------------------------------------------------------
 
     private void calls() throws Exception {
-        int runs = Integer.parseInt(config.get("runs"));
+        int runs = config.integer("runs");
         VolumeRef v = qcow2Volume();
         String xml = domainXml("bench-vm", storage.runPath(v));
         String socket = server.socket().toString();
@@ -154,7 +153,7 @@ public final class HookBenchmark {
     // ---- libvirt -----------------------------------------------------------------------------
 
     private void libvirt() throws Exception {
-        int starts = Integer.parseInt(config.get("starts"));
+        int starts = config.integer("starts");
         VolumeRef v = qcow2Volume();
         String name = "headroom-hook-bench";
         Path xmlFile = work.resolve("domain.xml");
@@ -186,11 +185,11 @@ public final class HookBenchmark {
                 libvirtd.virsh("undefine", name);
             }
             Map<String, Object> cycles = new LinkedHashMap<>();
-            Map<String, Object> withHook = stats(headroom);
-            Map<String, Object> withoutHook = stats(nothing);
+            Map<String, Object> withHook = BenchSupport.summary(headroom);
+            Map<String, Object> withoutHook = BenchSupport.summary(nothing);
             cycles.put("virsh start+destroy, Headroom hook", withHook);
             cycles.put("virsh start+destroy, do-nothing hook", withoutHook);
-            double added = (double) withHook.get("p50") - (double) withoutHook.get("p50");
+            double added = (double) withHook.get("p50_ms") - (double) withoutHook.get("p50_ms");
             cycles.put("added p50 ms", BenchSupport.round(added));
             results.put("libvirt", cycles);
             System.out.printf("%n== libvirt: virsh start (until running) + virsh destroy, %d cycles each (ms)%n", starts);
@@ -227,19 +226,7 @@ public final class HookBenchmark {
         for (int i = 0; i < runs; i++) {
             samples.add(body.run());
         }
-        return stats(samples);
-    }
-
-    private static Map<String, Object> stats(List<Double> samples) {
-        double[] sorted = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("n", sorted.length);
-        s.put("p50", BenchSupport.round(BenchSupport.percentile(sorted, 50)));
-        s.put("p90", BenchSupport.round(BenchSupport.percentile(sorted, 90)));
-        s.put("p99", BenchSupport.round(BenchSupport.percentile(sorted, 99)));
-        s.put("max", BenchSupport.round(sorted[sorted.length - 1]));
-        s.put("mean", BenchSupport.round(Arrays.stream(sorted).average().orElse(0)));
-        return s;
+        return BenchSupport.summary(samples);
     }
 
     private static void print(Map<String, Object> rows) {

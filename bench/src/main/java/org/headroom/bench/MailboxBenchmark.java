@@ -1,36 +1,27 @@
 package org.headroom.bench;
 
+import static org.headroom.bench.BenchSupport.counters;
 import static org.headroom.bench.BenchSupport.deleteTree;
 import static org.headroom.bench.BenchSupport.loadAverage;
-import static org.headroom.bench.BenchSupport.percentile;
 import static org.headroom.bench.BenchSupport.round;
+import static org.headroom.bench.BenchSupport.rounded;
+import static org.headroom.bench.BenchSupport.summary;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,11 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.headroom.api.storage.VolumeRef;
+import org.headroom.mailbox.MailboxCounters;
 import org.headroom.mailbox.codec.MailboxLayout;
 import org.headroom.mailbox.internal.HostMailbox;
 import org.headroom.mailbox.internal.MailboxPolicy;
-import org.headroom.mailbox.internal.MailboxStats;
 import org.headroom.mailbox.internal.SpmMailbox;
+import org.headroom.runtime.ThreadScheduler;
 import org.headroom.storage.FileStorageDomain;
 
 /**
@@ -98,10 +90,13 @@ public final class MailboxBenchmark {
             {"burst.timeout.s", "60", "30", "give up waiting for replies after this"},
     };
 
-    private final Map<String, String> config;
+    /** The threads of the scheduler the burst's hosts share. */
+    private static final String HOST_POOL = "bench-hosts";
+
+    private final BenchOptions config;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
-    private MailboxBenchmark(Map<String, String> config) {
+    private MailboxBenchmark(BenchOptions config) {
         this.config = config;
     }
 
@@ -110,35 +105,14 @@ public final class MailboxBenchmark {
             // The mailbox logs every extension at INFO: thousands of lines, and time, in the burst.
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
-        Map<String, String> config;
-        try {
-            config = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("MailboxBenchmark: " + e.getMessage());
-            System.err.print(usage());
-            System.exit(2);
-            return;
+        BenchOptions config = BenchOptions.parseOrExit("MailboxBenchmark", args, KEYS, "mailbox");
+        if (config != null) {
+            System.exit(new MailboxBenchmark(config).run());
         }
-        if (config == null) {
-            System.out.print(usage());
-            return;
-        }
-        System.exit(new MailboxBenchmark(config).run());
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Configuration
-
-    private static Map<String, String> parse(String[] args) {
-        return BenchOptions.parse(args, KEYS, "mailbox");
-    }
-
-    private static String usage() {
-        return BenchOptions.usage("MailboxBenchmark", KEYS, "mailbox");
     }
 
     private int integer(String key) {
-        return Integer.parseInt(config.get(key).trim());
+        return config.integer(key);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -147,10 +121,8 @@ public final class MailboxBenchmark {
     private int run() throws Exception {
         long runStart = System.nanoTime();
         Path root = Path.of(config.get("root"));
-        Files.createDirectories(root);
-        String fsType = Files.getFileStore(root).type();
-        if (fsType.equals("tmpfs")) {
-            System.err.println("MailboxBenchmark: " + root + " is on tmpfs, which has no direct I/O; use --root on a disk file system");
+        String fsType = BenchSupport.directIoFileSystem("MailboxBenchmark", root);
+        if (fsType == null) {
             return 2;
         }
         Path base = Files.createTempDirectory(root, "headroom-mailbox-bench-");
@@ -160,8 +132,10 @@ public final class MailboxBenchmark {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("benchmark", "mailbox");
         report.put("started", Instant.now().toString());
-        report.put("config", config);
-        report.put("environment", environment(root, fsType));
+        report.put("config", config.all());
+        Map<String, Object> environment = BenchSupport.environment(root, fsType);
+        environment.put("max_open_files", openFilesLimit());
+        report.put("environment", environment);
         Map<String, Object> scenarios = new LinkedHashMap<>();
         report.put("scenarios", scenarios);
         boolean failed = false;
@@ -169,8 +143,7 @@ public final class MailboxBenchmark {
         System.out.printf("mailbox benchmark (%s): domains under %s (%s), policies %s%n", config.get("mode"), base, fsType,
                 POLICIES.stream().map(MailboxPolicy::name).toList());
         try {
-            for (String scenario : config.get("scenarios").split(",")) {
-                scenario = scenario.trim();
+            for (String scenario : config.names("scenarios")) {
                 Map<String, Object> results = new LinkedHashMap<>();
                 scenarios.put(scenario, results);
                 for (MailboxPolicy policy : POLICIES) {
@@ -212,11 +185,10 @@ public final class MailboxBenchmark {
         System.out.println();
         System.out.print(render(table));
         System.out.printf("%nrun time %.1f s; load average %s at the start, %s at the end; 'met?' judges the Headroom column%n",
-                (System.nanoTime() - runStart) / 1e9, ((Map<?, ?>) report.get("environment")).get("load_average_start"),
-                loadAverage());
+                (System.nanoTime() - runStart) / 1e9, environment.get("load_average_start"), loadAverage());
         String json = config.get("json");
         if (!json.isEmpty()) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(json).toFile(), report);
+            BenchSupport.writeJson(Path.of(json), report);
             System.out.println("raw results: " + json);
         }
         return failed ? 1 : 0;
@@ -240,10 +212,8 @@ public final class MailboxBenchmark {
             FileStorageDomain domain = freshDomain(res, base, "latency-" + policy.name());
             VolumeRef volume = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
             domain.volumes().create(volume, MIB);
-            SpmMailbox spm = res.add(new SpmMailbox(domain, policy, integer("latency.max.host.id"), integer("spm.workers")));
-            spm.start();
-            ScheduledExecutorService hostThread = res.add(executor(
-                    Executors.newSingleThreadScheduledExecutor(named("bench-host-" + hostId, null))));
+            SpmMailbox spm = BenchSupport.startSpm(res, domain, policy, integer("latency.max.host.id"), integer("spm.workers"));
+            ThreadScheduler hostThread = res.add(ThreadScheduler.create("bench-host-" + hostId, 1, 1_000));
             HostMailbox host = res.add(new HostMailbox(hostId, domain.uuid(), domain.inbox(), domain.outbox(), policy,
                     MailboxLayout.SLOTS, hostThread));
             host.start();
@@ -293,8 +263,8 @@ public final class MailboxBenchmark {
             r.put("volume_size_mib_found", finalSize / MIB);
             r.put("measured_seconds", round(measuredSeconds));
             r.put("costs", probe.finish(measuredSeconds));
-            r.put("host_stats", stats(host.stats()));
-            r.put("spm_stats", stats(spm.stats()));
+            r.put("host_stats", counters(host.stats()));
+            r.put("spm_stats", counters(spm.stats()));
             r.put("samples_ms", rounded(samples));
         }
         return r;
@@ -308,18 +278,17 @@ public final class MailboxBenchmark {
         Map<String, Object> r = new LinkedHashMap<>();
         try (Resources res = new Resources()) {
             FileStorageDomain domain = freshDomain(res, base, "idle-" + policy.name());
-            SpmMailbox spm = res.add(new SpmMailbox(domain, policy, maxHostId, integer("spm.workers")));
-            spm.start();
+            SpmMailbox spm = BenchSupport.startSpm(res, domain, policy, maxHostId, integer("spm.workers"));
             // The window's ends fall between the SPM's scans (every 2 or 10 s from its start), so
             // that none is counted as begun (scans) but not yet read (bytes), or the other way round.
             Thread.sleep(Math.round(Double.parseDouble(config.get("idle.warmup.s")) * 1000));
-            long scans0 = spm.stats().scans.sum();
+            long scans0 = spm.stats().scans();
             long bytes0 = spm.bytesRead();
             Probe probe = new Probe(spm);
             long t0 = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(integer("idle.seconds")));
             long bytes1 = spm.bytesRead();
-            long scans = spm.stats().scans.sum() - scans0;
+            long scans = spm.stats().scans() - scans0;
             long t1 = System.nanoTime();
             double seconds = (t1 - t0) / 1e9;
             long bytes = bytes1 - bytes0;
@@ -346,7 +315,7 @@ public final class MailboxBenchmark {
                         + "the scans' share is not representative", seconds, policy.scanInterval().toSeconds()));
             }
             r.put("costs", probe.finish(seconds));
-            r.put("spm_stats", stats(spm.stats()));
+            r.put("spm_stats", counters(spm.stats()));
         }
         return r;
     }
@@ -376,12 +345,10 @@ public final class MailboxBenchmark {
                 volumes[i] = new VolumeRef(domain.uuid(), sharedImage ? image : UUID.randomUUID(), UUID.randomUUID());
                 domain.volumes().create(volumes[i], MIB);
             }
-            SpmMailbox spm = res.add(new SpmMailbox(domain, policy, maxHostId, integer("spm.workers")));
-            spm.start();
-            List<Thread> pool = new CopyOnWriteArrayList<>();
-            ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(integer("burst.threads"),
-                    named("bench-hosts-", pool));
-            res.add(executor(scheduler));
+            SpmMailbox spm = BenchSupport.startSpm(res, domain, policy, maxHostId, integer("spm.workers"));
+            // Room for every host's tick and every request it may hold.
+            ThreadScheduler scheduler = res.add(ThreadScheduler.create(HOST_POOL, integer("burst.threads"),
+                    (MailboxLayout.SLOTS + 1) * hosts + 64));
             HostMailbox[] mailboxes = new HostMailbox[hosts];
             for (int i = 0; i < hosts; i++) {
                 mailboxes[i] = res.add(new HostMailbox(i + 1, domain.uuid(), domain.inbox(), domain.outbox(), policy,
@@ -397,7 +364,7 @@ public final class MailboxBenchmark {
             Map<String, Object> measured = null;
             for (int round = 0; round <= warmups; round++) {
                 Thread.sleep(TimeUnit.SECONDS.toMillis(integer("burst.settle.s")));
-                Map<String, Object> result = burstRound(domain, spm, pool, mailboxes, volumes, (round + 2) * MIB, submitters);
+                Map<String, Object> result = burstRound(domain, spm, mailboxes, volumes, (round + 2) * MIB, submitters);
                 if (round < warmups) {
                     Map<String, Object> brief = new LinkedHashMap<>();
                     for (String k : List.of("answered", "failed", "unanswered", "p50_ms", "p99_ms", "max_ms", "last_answer_ms")) {
@@ -414,14 +381,15 @@ public final class MailboxBenchmark {
             long resends = 0;
             long timeouts = 0;
             for (HostMailbox m : mailboxes) {
-                requests += m.stats().requests.sum();
-                replies += m.stats().replies.sum();
-                resends += m.stats().resends.sum();
-                timeouts += m.stats().timeouts.sum();
+                MailboxCounters c = m.stats();
+                requests += c.requests();
+                replies += c.replies();
+                resends += c.resends();
+                timeouts += c.timeouts();
             }
             r.put("hosts", hosts);
             r.put("max_host_id", maxHostId);
-            r.put("scheduler_threads", scheduler.getCorePoolSize());
+            r.put("scheduler_threads", integer("burst.threads"));
             r.put("images", sharedImage ? "shared" : "per-volume");
             r.put("setup_seconds", round(setupSeconds));
             r.put("warmup_bursts", warmupResults);
@@ -430,14 +398,14 @@ public final class MailboxBenchmark {
             r.put("host_replies", replies);
             r.put("host_resends", resends);
             r.put("host_timeouts", timeouts);
-            r.put("spm_stats", stats(spm.stats()));
+            r.put("spm_stats", counters(spm.stats()));
             r.put("latencies_ms", measured.remove("latencies_ms"));
         }
         return r;
     }
 
     /** One burst: every host asks to extend its volume to {@code size} at once; waits for all replies. */
-    private Map<String, Object> burstRound(FileStorageDomain domain, SpmMailbox spm, List<Thread> pool, HostMailbox[] mailboxes,
+    private Map<String, Object> burstRound(FileStorageDomain domain, SpmMailbox spm, HostMailbox[] mailboxes,
                                            VolumeRef[] volumes, long size, int submitters) throws Exception {
         int hosts = mailboxes.length;
         long[] sent = new long[hosts];
@@ -473,7 +441,7 @@ public final class MailboxBenchmark {
             t.start();
             callers.add(t);
         }
-        Probe probe = new Probe(spm, pool);
+        Probe probe = new Probe(spm, HOST_POOL);
         long release = System.nanoTime();
         go.countDown();
         for (Thread t : callers) {
@@ -525,7 +493,7 @@ public final class MailboxBenchmark {
 
     /** CPU and I/O counters at a start, for {@link #finish}. */
     private final class Probe {
-        private final List<Thread> hostPool;
+        private final String hostPool;
         private final Map<Long, Long> spmCpu0 = new LinkedHashMap<>();
         private final Map<Long, Long> hostCpu0 = new LinkedHashMap<>();
         private final long spmBytes0;
@@ -534,17 +502,18 @@ public final class MailboxBenchmark {
         private final Map<String, Long> io0;
 
         Probe(SpmMailbox spm) {
-            this(spm, List.of());
+            this(spm, null);
         }
 
-        Probe(SpmMailbox spm, List<Thread> hostPool) {
+        /** @param hostPool the name of the hosts' threads, or null */
+        Probe(SpmMailbox spm, String hostPool) {
             this.spm = spm;
             this.hostPool = hostPool;
             this.spmBytes0 = spm.bytesRead();
-            for (Thread t : spmThreads()) {
+            for (Thread t : threadsNamed(BenchSupport.SPM_THREADS)) {
                 spmCpu0.put(t.getId(), threads.getThreadCpuTime(t.getId()));
             }
-            for (Thread t : hostPool) {
+            for (Thread t : threadsNamed(hostPool)) {
                 hostCpu0.put(t.getId(), threads.getThreadCpuTime(t.getId()));
             }
             processCpu0 = processCpuNanos();
@@ -554,7 +523,7 @@ public final class MailboxBenchmark {
         Map<String, Object> finish(double seconds) {
             Map<String, Object> c = new LinkedHashMap<>();
             long spmCpu = 0;
-            for (Thread t : spmThreads()) {
+            for (Thread t : threadsNamed(BenchSupport.SPM_THREADS)) {
                 long now = threads.getThreadCpuTime(t.getId());
                 if (now >= 0) {
                     spmCpu += now - spmCpu0.getOrDefault(t.getId(), 0L);
@@ -563,9 +532,9 @@ public final class MailboxBenchmark {
             c.put("spm_cpu_ms", round(spmCpu / 1e6));
             c.put("spm_cpu_ms_per_s", round(spmCpu / 1e6 / seconds));
             c.put("spm_inbox_bytes_read", spm.bytesRead() - spmBytes0);
-            if (!hostPool.isEmpty()) {
+            if (hostPool != null) {
                 long hostCpu = 0;
-                for (Thread t : hostPool) {
+                for (Thread t : threadsNamed(hostPool)) {
                     long now = threads.getThreadCpuTime(t.getId());
                     if (now >= 0) {
                         hostCpu += now - hostCpu0.getOrDefault(t.getId(), 0L);
@@ -586,9 +555,10 @@ public final class MailboxBenchmark {
         }
     }
 
-    /** The SPM's loop and its extend workers (one SPM runs at a time). */
-    private static List<Thread> spmThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("mailbox-spm")).toList();
+    /** The threads whose names start with {@code prefix} (one SPM, one host pool runs at a time); none if null. */
+    private static List<Thread> threadsNamed(String prefix) {
+        return prefix == null ? List.of()
+                : Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix)).toList();
     }
 
     private static long processCpuNanos() {
@@ -723,29 +693,7 @@ public final class MailboxBenchmark {
                     r.get("goal") == null ? "-" : (String) r.get("goal"),
                     r.get("met") == null ? "-" : ((Boolean) r.get("met") ? "yes" : "NO")});
         }
-        int[] width = new int[head.length];
-        for (String[] c : cells) {
-            for (int i = 0; i < c.length; i++) {
-                width[i] = Math.max(width[i], c[i].length());
-            }
-        }
-        StringBuilder b = new StringBuilder();
-        for (int line = 0; line < cells.size(); line++) {
-            String[] c = cells.get(line);
-            for (int i = 0; i < c.length; i++) {
-                boolean numeric = i >= 2 && i <= 4;
-                String f = "%" + (numeric ? "" : "-") + width[i] + "s";
-                b.append(i == 0 ? "" : " | ").append(String.format(f, c[i]));
-            }
-            b.append('\n');
-            if (line == 0) {
-                for (int i = 0; i < width.length; i++) {
-                    b.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
-                }
-                b.append('\n');
-            }
-        }
-        return b.toString();
+        return BenchSupport.table(cells, i -> i >= 2 && i <= 4);
     }
 
     private static String format(Double d, boolean count) {
@@ -777,60 +725,7 @@ public final class MailboxBenchmark {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Statistics
-
-    /** Count, mean, and nearest-rank percentiles of the samples (ms, 2 decimals). */
-    static Map<String, Object> summary(List<Double> samples) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        double[] sorted = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        s.put("samples", sorted.length);
-        if (sorted.length == 0) {
-            return s;
-        }
-        s.put("min_ms", round(sorted[0]));
-        s.put("p50_ms", round(percentile(sorted, 50)));
-        s.put("p90_ms", round(percentile(sorted, 90)));
-        s.put("p99_ms", round(percentile(sorted, 99)));
-        s.put("max_ms", round(sorted[sorted.length - 1]));
-        s.put("mean_ms", round(Arrays.stream(sorted).average().orElse(0)));
-        return s;
-    }
-
-    private static List<Double> rounded(List<Double> samples) {
-        return samples.stream().map(BenchSupport::round).toList();
-    }
-
-    private static Map<String, Object> stats(MailboxStats s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requests", s.requests.sum());
-        m.put("replies", s.replies.sum());
-        m.put("failures", s.failures.sum());
-        m.put("timeouts", s.timeouts.sum());
-        m.put("duplicates", s.duplicates.sum());
-        m.put("resends", s.resends.sum());
-        m.put("rejected_blocks", s.rejectedBlocks.sum());
-        m.put("rejected_messages", s.rejectedMessages.sum());
-        m.put("scans", s.scans.sum());
-        m.put("events", s.events.sum());
-        m.put("latency_p50_us_bucketed", s.latency.percentileMicros(50));
-        m.put("latency_p99_us_bucketed", s.latency.percentileMicros(99));
-        return m;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Environment, domains, clean-up
-
-    private static Map<String, Object> environment(Path root, String fsType) {
-        Map<String, Object> env = new LinkedHashMap<>();
-        env.put("processors", Runtime.getRuntime().availableProcessors());
-        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        env.put("root", root.toString());
-        env.put("root_fs_type", fsType);
-        env.put("load_average_start", loadAverage());
-        env.put("max_open_files", openFilesLimit());
-        return env;
-    }
+    // The machine, domains
 
     private static String openFilesLimit() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/limits"))) {
@@ -842,68 +737,9 @@ public final class MailboxBenchmark {
     }
 
     /** A new domain in its own directory, deleted when {@code res} closes (after all else in it). */
-    private static FileStorageDomain freshDomain(Resources res, Path base, String name) throws IOException {
+    private static FileStorageDomain freshDomain(Resources res, Path base, String name) throws Exception {
         Path dir = Files.createDirectory(base.resolve(name));
         res.add(() -> deleteTree(dir));
         return FileStorageDomain.create(dir, UUID.randomUUID(), "file");
-    }
-
-    private static ThreadFactory named(String name, List<Thread> made) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, made == null ? name : name + n.incrementAndGet());
-            t.setDaemon(true);
-            if (made != null) {
-                made.add(t);
-            }
-            return t;
-        };
-    }
-
-    /** Stops the executor when closed; it belongs in {@link Resources} before the mailboxes that use it. */
-    private static ExecutorCloser executor(ScheduledExecutorService e) {
-        return new ExecutorCloser(e);
-    }
-
-    private record ExecutorCloser(ScheduledExecutorService executor) implements AutoCloseable {
-        @Override
-        public void close() throws InterruptedException {
-            executor.shutdownNow();
-            executor.awaitTermination(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Closes what was added, last first, every one even when some fail. */
-    private static final class Resources implements AutoCloseable {
-        private final Deque<AutoCloseable> open = new ArrayDeque<>();
-
-        <T extends AutoCloseable> T add(T resource) {
-            open.push(resource);
-            return resource;
-        }
-
-        ScheduledExecutorService add(ExecutorCloser closer) {
-            open.push(closer);
-            return closer.executor();
-        }
-
-        @Override
-        public void close() throws Exception {
-            Exception first = null;
-            while (!open.isEmpty()) {
-                try {
-                    open.pop().close();
-                } catch (Exception e) {
-                    if (first == null) {
-                        first = e;
-                    } else {
-                        first.addSuppressed(e);
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-        }
     }
 }
