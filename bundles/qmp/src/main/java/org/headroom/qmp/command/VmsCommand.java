@@ -11,6 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.headroom.api.hypervisor.DriveInfo;
 import org.headroom.api.hypervisor.Hypervisor;
+import org.headroom.api.hypervisor.UnknownVmException;
 import org.headroom.api.hypervisor.VmInfo;
 import org.headroom.api.hypervisor.VmState;
 
@@ -36,20 +37,45 @@ public class VmsCommand implements Action {
                 for (VmInfo vm : h.vms()) {
                     CompletableFuture<List<DriveInfo>> drives = vm.state() == VmState.RUNNING || vm.state() == VmState.PAUSED
                             ? h.drives(vm.name()).toCompletableFuture() : CompletableFuture.completedFuture(List.of());
-                    rows.add(new Row(vm, drives));
+                    rows.add(new Row(h, vm, drives));
                 }
             }
             for (Row row : rows) {
-                VmInfo vm = row.vm();
-                table.addRow().addContent(vm.name(), vm.hypervisor(), vm.state().name().toLowerCase(), vm.reason(),
-                        drives(row.drives()));
+                VmInfo listed = row.vm();
+                VmInfo vm = listed;
+                String drives = drives(row.drives());
+                if (row.drives().isCompletedExceptionally()) {
+                    // A VM whose drives cannot be read may have stopped since it was listed: say how it is now,
+                    // never "running" beside drives nobody can read.
+                    VmInfo gone = new VmInfo(listed.name(), listed.hypervisor(), VmState.SHUTOFF, "gone");
+                    VmInfo now = unknown(row.drives()) ? gone : row.hypervisor().vms().stream()
+                            .filter(v -> v.name().equals(listed.name())).findFirst().orElse(gone);
+                    if (now.state() != VmState.RUNNING && now.state() != VmState.PAUSED) {
+                        table.addRow().addContent(now.name(), now.hypervisor(), now.state().name().toLowerCase(), now.reason(), "");
+                        continue;
+                    }
+                    vm = now;
+                }
+                table.addRow().addContent(vm.name(), vm.hypervisor(), vm.state().name().toLowerCase(), vm.reason(), drives);
             }
         }
         table.print(System.out);
         return null;
     }
 
-    private record Row(VmInfo vm, CompletableFuture<List<DriveInfo>> drives) {
+    private record Row(Hypervisor hypervisor, VmInfo vm, CompletableFuture<List<DriveInfo>> drives) {
+    }
+
+    /** Whether reading the drives failed because the hypervisor knows the VM no more. */
+    private static boolean unknown(CompletableFuture<List<DriveInfo>> future) {
+        return future.handle((ok, e) -> {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof UnknownVmException) {
+                    return true;
+                }
+            }
+            return false;
+        }).join();
     }
 
     private static String drives(CompletableFuture<List<DriveInfo>> future) {

@@ -13,6 +13,7 @@ import org.headroom.api.hypervisor.DriveInfo;
 import org.headroom.api.hypervisor.DriveRef;
 import org.headroom.api.hypervisor.Hypervisor;
 import org.headroom.api.hypervisor.HypervisorException;
+import org.headroom.api.hypervisor.UnknownVmException;
 import org.headroom.api.hypervisor.VmInfo;
 import org.headroom.qmp.QmpException;
 import org.headroom.qmp.QmpService;
@@ -68,7 +69,7 @@ public class QemuHypervisor implements Hypervisor, QmpService {
     public QemuVm vm(String name) {
         QemuVm vm = vms.get(name);
         if (vm == null) {
-            throw new HypervisorException("no QEMU VM named " + name + " is configured (known: " + vms.keySet() + ")");
+            throw new UnknownVmException(name, "no QEMU VM named " + name + " is configured (known: " + vms.keySet() + ")");
         }
         return vm;
     }

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.headroom.api.hypervisor.DriveInfo;
 import org.headroom.api.hypervisor.DriveRef;
 import org.headroom.api.hypervisor.HypervisorException;
+import org.headroom.api.hypervisor.UnknownVmException;
 import org.headroom.api.hypervisor.VmInfo;
 import org.headroom.api.hypervisor.VmState;
 import org.libvirt.Domain;
@@ -169,10 +170,18 @@ final class LibvirtDomains implements Domains {
         }
     }
 
-    /** Runs {@code action} on a libvirt-java domain, freed afterwards. */
+    /** Runs {@code action} on a libvirt-java domain, freed afterwards; a VM libvirt does not know is an UnknownVmException. */
     private <T> T onDomain(String vm, DomainCall<T> action) {
         return libvirt(conn -> {
-            Domain domain = conn.domainLookupByName(vm);
+            Domain domain;
+            try {
+                domain = conn.domainLookupByName(vm);
+            } catch (LibvirtException e) {
+                if (e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                    throw new UnknownVmException(vm, "libvirt knows no VM named " + vm, e);
+                }
+                throw e;
+            }
             try {
                 return action.run(domain);
             } finally {
@@ -185,7 +194,7 @@ final class LibvirtDomains implements Domains {
     private <T> T withDomain(String vm, Function<Pointer, T> action) {
         Pointer domain = LibvirtNative.INSTANCE.virDomainLookupByName(connection().pointer(), vm);
         if (domain == null) {
-            throw new HypervisorException("libvirt knows no VM named " + vm + ": " + LibvirtNative.INSTANCE.virGetLastErrorMessage());
+            throw new UnknownVmException(vm, "libvirt knows no VM named " + vm + ": " + LibvirtNative.INSTANCE.virGetLastErrorMessage());
         }
         try {
             return action.apply(domain);

@@ -13,6 +13,7 @@ import org.headroom.api.hypervisor.DriveInfo;
 import org.headroom.api.hypervisor.DriveRef;
 import org.headroom.api.hypervisor.Hypervisor;
 import org.headroom.api.hypervisor.HypervisorException;
+import org.headroom.api.hypervisor.UnknownVmException;
 import org.headroom.api.hypervisor.VmInfo;
 import org.headroom.runtime.Listeners;
 import org.headroom.runtime.ThreadScheduler;
@@ -213,6 +214,10 @@ public class LibvirtHypervisor implements Hypervisor, LibvirtAdapter {
             calls.execute(() -> {
                 try {
                     result.complete(body.get());
+                } catch (UnknownVmException e) {
+                    // Gone without our hearing of it (its lifecycle event lost, or not yet handled): no longer listed.
+                    announce(new DriveEvent.Stopped(e.vm()));
+                    result.completeExceptionally(new UnknownVmException(e.vm(), what + ": " + e.getMessage(), e));
                 } catch (HypervisorException e) {
                     result.completeExceptionally(new HypervisorException(what + ": " + e.getMessage(), e));
                 } catch (Throwable t) {
