@@ -17,8 +17,11 @@ import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageException;
 import org.headroom.api.storage.UnknownVolumeException;
 import org.headroom.api.storage.VolumeBackend;
+import org.headroom.api.storage.VolumeMetadata;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.storage.internal.FileVolumeBackend;
+import org.headroom.storage.metadata.MalformedMetadataException;
+import org.headroom.storage.metadata.MetadataCodec;
 import org.headroom.storage.internal.LoopVolumeBackend;
 import org.headroom.storage.internal.LvmVolumeBackend;
 import org.headroom.storage.internal.ProcessCommandRunner;
@@ -190,6 +193,71 @@ public final class FileStorageDomain implements StorageDomain {
         Optional<UUID> volume = UuidNames.uuid(relative.getName(1).toString());
         return image.isPresent() && volume.isPresent() ? Optional.of(new VolumeRef(uuid, image.get(), volume.get()))
                 : Optional.empty();
+    }
+
+    /** {@code images/<image>/<volume>.meta}, beside the volume as VDSM keeps it on file domains. */
+    public Path metadataFile(VolumeRef volume) {
+        if (!volume.domain().equals(uuid)) {
+            throw new UnknownVolumeException(volume);
+        }
+        return path.resolve("images").resolve(volume.image().toString()).resolve(volume.volume() + ".meta");
+    }
+
+    @Override
+    public VolumeMetadata metadata(VolumeRef volume) {
+        requireFileMetadata();
+        Path file = metadataFile(volume);
+        if (!Files.exists(file)) {
+            throw new UnknownVolumeException(volume);
+        }
+        ByteBuffer block = DirectFile.buffer(DirectFile.BLOCK);
+        try (DirectFile f = DirectFile.open(file, false)) {
+            f.read(0, block);
+        } catch (IOException e) {
+            throw new StorageException("reading the metadata of " + volume + ": " + e, e);
+        }
+        byte[] bytes = new byte[MetadataCodec.SIZE];
+        block.get(bytes);
+        VolumeMetadata md;
+        try {
+            md = MetadataCodec.decode(bytes);
+        } catch (MalformedMetadataException e) {
+            throw new MalformedMetadataException(volume + ": " + e.getMessage());
+        }
+        if (!md.domain().equals(volume.domain()) || !md.image().equals(volume.image())) {
+            throw new MalformedMetadataException(volume + ": its metadata names domain " + md.domain() + " image " + md.image());
+        }
+        return md;
+    }
+
+    @Override
+    public void writeMetadata(VolumeRef volume, VolumeMetadata metadata) {
+        requireFileMetadata();
+        if (!metadata.domain().equals(volume.domain()) || !metadata.image().equals(volume.image())) {
+            throw new IllegalArgumentException("metadata of domain " + metadata.domain() + " image " + metadata.image()
+                    + " is not " + volume + "'s");
+        }
+        byte[] bytes = MetadataCodec.encode(metadata);
+        ByteBuffer block = DirectFile.buffer(DirectFile.BLOCK);
+        block.put(bytes).clear(); // the rest of the block stays zero: padding after EOF
+        Path file = metadataFile(volume);
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(file.getParent());
+                Files.createFile(file);
+            }
+            try (DirectFile f = DirectFile.open(file, true)) {
+                f.write(0, block);
+            }
+        } catch (IOException e) {
+            throw new StorageException("writing the metadata of " + volume + ": " + e, e);
+        }
+    }
+
+    private void requireFileMetadata() {
+        if (volumes.type().equals("lvm")) {
+            throw new StorageException("volume metadata in the metadata LV's slots of a block domain is not built yet");
+        }
     }
 
     @Override

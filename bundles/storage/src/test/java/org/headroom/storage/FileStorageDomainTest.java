@@ -224,6 +224,32 @@ class FileStorageDomainTest {
         assertThat(domain.volumeAt(root.resolve(sd + "/images/" + image + "/" + b.volume() + ".meta"))).isEmpty();
     }
 
+    @Test
+    void volumeMetadataIsWrittenInOneDirectBlockAndReadBack() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, sd, "file");
+        VolumeRef v = new VolumeRef(sd, UUID.randomUUID(), UUID.randomUUID());
+        domain.volumes().create(v, MIB);
+        org.headroom.api.storage.VolumeMetadata md = org.headroom.api.storage.VolumeMetadata.created(v,
+                org.headroom.api.storage.VolumeMetadata.BLANK, 20L << 30, org.headroom.api.storage.VolumeMetadata.Format.COW,
+                org.headroom.api.storage.VolumeMetadata.Allocation.SPARSE, "a disk", 1_700_000_000L);
+        domain.writeMetadata(v, md);
+        assertThat(domain.metadata(v)).isEqualTo(md);
+        domain.writeMetadata(v, md.withGeneration(7).withLegality(org.headroom.api.storage.VolumeMetadata.Legality.LEGAL));
+        assertThat(domain.metadata(v).generation()).isEqualTo(7);
+        Path file = domain.metadataFile(v);
+        assertThat(Files.size(file)).isEqualTo(4096);
+        assertThat(Files.readString(file).replace("\0", "")).startsWith("CAP=21474836480\n").endsWith("VOLTYPE=LEAF\nEOF\n");
+        assertThat(domain.listVolumes()).containsExactly(v);
+
+        byte[] torn = Files.readAllBytes(file);
+        java.util.Arrays.fill(torn, 100, torn.length, (byte) 0);
+        Files.write(file, torn);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> domain.metadata(v))
+                .isInstanceOf(org.headroom.storage.metadata.MalformedMetadataException.class).hasMessageContaining(v.toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> domain.metadata(new VolumeRef(sd, v.image(), UUID.randomUUID())))
+                .isInstanceOf(org.headroom.api.storage.UnknownVolumeException.class);
+    }
+
     /** Bytes the file takes on disk (Java has no st_blocks). */
     static long allocated(Path file) throws Exception {
         String[] blocks = Lab.run("stat", "-c", "%b %B", file.toString()).strip().split(" ");

@@ -39,4 +39,15 @@ public interface StorageDomain {
 
     /** The volume at a path {@link VolumeBackend#activate} returned, if it is one of this domain's. */
     Optional<VolumeRef> volumeAt(Path active);
+
+    /**
+     * The volume's metadata as on storage now (VDSM's format).
+     *
+     * @throws UnknownVolumeException when the volume has none (it does not exist)
+     * @throws StorageException when it cannot be read or is malformed (the message says how)
+     */
+    VolumeMetadata metadata(VolumeRef volume);
+
+    /** Writes the volume's metadata in one direct write of one block: it is all old or all new. */
+    void writeMetadata(VolumeRef volume, VolumeMetadata metadata);
 }

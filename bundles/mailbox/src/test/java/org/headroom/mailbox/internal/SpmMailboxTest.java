@@ -157,6 +157,16 @@ class SpmMailboxTest {
             public Optional<VolumeRef> volumeAt(Path active) {
                 return real.volumeAt(active);
             }
+
+            @Override
+            public org.headroom.api.storage.VolumeMetadata metadata(VolumeRef volume) {
+                return real.metadata(volume);
+            }
+
+            @Override
+            public void writeMetadata(VolumeRef volume, org.headroom.api.storage.VolumeMetadata metadata) {
+                real.writeMetadata(volume, metadata);
+            }
         };
     }
 }

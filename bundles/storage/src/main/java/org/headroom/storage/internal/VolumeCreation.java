@@ -7,6 +7,7 @@ import org.headroom.api.spm.SpmRole;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.StorageException;
+import org.headroom.api.storage.VolumeMetadata;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.storage.CreatedVolume;
 import org.headroom.storage.VolumeService;
@@ -79,6 +80,12 @@ public class VolumeCreation implements VolumeService {
         };
         VolumeRef volume = new VolumeRef(domainId, UUID.randomUUID(), UUID.randomUUID());
         domain.volumes().create(volume, size);
+        // ILLEGAL until formatted: a creation interrupted here reads back as such, from storage alone.
+        VolumeMetadata md = VolumeMetadata.created(volume, VolumeMetadata.BLANK, capacity,
+                format.equals("qcow2") ? VolumeMetadata.Format.COW : VolumeMetadata.Format.RAW,
+                format.equals("qcow2") ? VolumeMetadata.Allocation.SPARSE : VolumeMetadata.Allocation.PREALLOCATED, "",
+                System.currentTimeMillis() / 1000);
+        domain.writeMetadata(volume, md);
         try {
             if (format.equals("qcow2")) {
                 Path active = domain.volumes().activate(volume);
@@ -96,6 +103,7 @@ public class VolumeCreation implements VolumeService {
             throw new StorageException("created volume " + volume + " but could not format it as " + format + ": "
                     + e.getMessage(), e);
         }
+        domain.writeMetadata(volume, md.withLegality(VolumeMetadata.Legality.LEGAL));
         long onStorage = domain.volumes().size(volume);
         LOG.info("created {} volume {} of {} MiB ({} MiB on storage)", format, volume, capacity >> 20, onStorage >> 20);
         return new CreatedVolume(volume, storage.runPath(volume), format, capacity, onStorage);

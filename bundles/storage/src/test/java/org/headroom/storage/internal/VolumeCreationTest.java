@@ -63,6 +63,11 @@ class VolumeCreationTest {
         JsonNode info = info(file);
         assertThat(info.path("format").asText()).isEqualTo("qcow2");
         assertThat(info.path("virtual-size").asLong()).isEqualTo(20L << 30);
+        org.headroom.api.storage.VolumeMetadata md = storage().domains().get(0).metadata(v.volume());
+        assertThat(md.legality()).isEqualTo(org.headroom.api.storage.VolumeMetadata.Legality.LEGAL);
+        assertThat(md.capacity()).isEqualTo(20L << 30);
+        assertThat(md.format()).isEqualTo(org.headroom.api.storage.VolumeMetadata.Format.COW);
+        assertThat(md.generation()).isZero();
     }
 
     @Test

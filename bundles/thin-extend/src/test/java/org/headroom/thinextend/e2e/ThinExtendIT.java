@@ -236,6 +236,16 @@ class ThinExtendIT {
         }
 
         @Override
+        public org.headroom.api.storage.VolumeMetadata metadata(VolumeRef volume) {
+            return real.metadata(volume);
+        }
+
+        @Override
+        public void writeMetadata(VolumeRef volume, org.headroom.api.storage.VolumeMetadata metadata) {
+            real.writeMetadata(volume, metadata);
+        }
+
+        @Override
         public VolumeBackend volumes() {
             VolumeBackend b = real.volumes();
             return (VolumeBackend) java.lang.reflect.Proxy.newProxyInstance(VolumeBackend.class.getClassLoader(),
