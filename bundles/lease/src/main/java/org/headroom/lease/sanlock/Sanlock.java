@@ -117,6 +117,17 @@ public interface Sanlock extends AutoCloseable {
      */
     void remLockspace(Lockspace lockspace, Set<RemoveFlag> flags);
 
+    /**
+     * Leaves {@code lockspace} if no lease is held in it and waits until it is left, at most
+     * {@code deadline}: rem_lockspace with UNUSED and ASYNC (not joined is fine), then
+     * {@link #inqLockspace} every 100 ms until ABSENT. The daemon still says JOINED for up to a
+     * second after the rem, then IN_PROGRESS; leaving takes about 2 io timeouts.
+     *
+     * @throws SanlockException.Busy    leases are held in it
+     * @throws SanlockException.Timeout it is still being left at the deadline
+     */
+    void leaveLockspace(Lockspace lockspace, Duration deadline);
+
     /** The lockspaces of this host's daemon (get_lockspaces), those being joined or left included. */
     List<LockspaceInfo> lockspaces();
 
@@ -124,10 +135,18 @@ public interface Sanlock extends AutoCloseable {
      * The hosts of {@code lockspace} this host's daemon has seen renewing, with their states.
      *
      * @throws SanlockException.NotFound not joined
+     * @throws SanlockException.Again    joined so recently that the daemon has not looked at the
+     *                                   other hosts yet (until its first renewal, 2 io timeouts):
+     *                                   nothing is known of them, so assume their leases held
      */
     List<Host> hosts(String lockspace);
 
-    /** One host of {@code lockspace}, if this host's daemon has seen it. */
+    /**
+     * One host of {@code lockspace}: a host id never seen comes FREE, generation 0; none past
+     * the lockspace's host ids.
+     *
+     * @throws SanlockException.Again as {@link #hosts}
+     */
     Optional<Host> host(String lockspace, long hostId);
 
     /**

@@ -36,7 +36,11 @@ public class SanlockException extends RuntimeException {
         return codeName;
     }
 
-    /** -EEXIST. acquire: this host holds the lease already. add_lockspace: already joined, same host id and disk. */
+    /**
+     * -EEXIST. acquire: this host holds the lease already. add_lockspace: already joined, same
+     * host id and disk. Also -EUCLEAN from acquire: the lease is this host's orphan (adopt it with
+     * ORPHAN), or an orphan of the other mode (shared, exclusive).
+     */
     public static final class Exists extends SanlockException {
         private static final long serialVersionUID = 1L;
 

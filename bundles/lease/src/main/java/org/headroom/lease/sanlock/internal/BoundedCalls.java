@@ -119,10 +119,13 @@ public final class BoundedCalls implements AutoCloseable {
             int rv;
             try {
                 rv = call.getAsInt();
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-                state.compareAndSet(RUNNING, DONE);
-                throw e;
+            } catch (Throwable t) {
+                // Its caller gets it; one that gave up hears of it only here.
+                result.completeExceptionally(t);
+                if (!state.compareAndSet(RUNNING, DONE)) {
+                    LOG.warn("sanlock {} failed after its caller gave up on it: {}", name, t.toString(), t);
+                }
+                return;
             }
             result.complete(rv);
             if (!state.compareAndSet(RUNNING, DONE)) {

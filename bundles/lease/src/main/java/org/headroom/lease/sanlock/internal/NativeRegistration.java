@@ -78,7 +78,10 @@ final class NativeRegistration implements Registration {
         ByteBuffer[] res = structs(leases);
         int f = extra | (flags.contains(AcquireFlag.LVB) ? ACQUIRE_LVB : 0)
                 | (flags.contains(AcquireFlag.ORPHAN) ? ACQUIRE_ORPHAN : 0)
-                | (flags.contains(AcquireFlag.ORPHAN_ONLY) ? ACQUIRE_ORPHAN_ONLY : 0);
+                // sanlock 3.8.5 refuses a lease that is no orphan only if the LVB bit is set too
+                // (acquire_token tests "cmd_flags & only_orphan", only_orphan being 1); otherwise it
+                // acquires it. The LVB bit costs one sector read and changes nothing else.
+                | (flags.contains(AcquireFlag.ORPHAN_ONLY) ? ACQUIRE_ORPHAN_ONLY | ACQUIRE_LVB : 0);
         String context = "leases " + leases;
         withTurn("acquire", context, () -> {
             Pointer args = sanlock.pointers(res);

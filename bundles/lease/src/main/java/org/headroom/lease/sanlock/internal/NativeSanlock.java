@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -175,7 +176,7 @@ public final class NativeSanlock implements Sanlock {
 
     @Override
     public void writeLockspace(Lockspace lockspace, Geometry geometry, int maxHosts, int ioTimeoutSeconds) {
-        ByteBuffer ls = Structs.lockspace(lockspace, Structs.geometryFlags(java.util.Objects.requireNonNull(geometry, "geometry")));
+        ByteBuffer ls = Structs.lockspace(lockspace, Structs.geometryFlags(Objects.requireNonNull(geometry, "geometry")));
         String context = "lockspace " + lockspace;
         check("write_lockspace", ioCall("write_lockspace", context,
                 () -> lib.sanlock_write_lockspace(ls, maxHosts, 0, ioTimeoutSeconds)), context);
@@ -192,7 +193,7 @@ public final class NativeSanlock implements Sanlock {
 
     @Override
     public void writeResource(Resource lease, Geometry geometry, int maxHosts) {
-        ByteBuffer res = Structs.resource(lease, Structs.geometryFlags(java.util.Objects.requireNonNull(geometry, "geometry")));
+        ByteBuffer res = Structs.resource(lease, Structs.geometryFlags(Objects.requireNonNull(geometry, "geometry")));
         String context = "lease " + lease;
         check("write_resource", ioCall("write_resource", context,
                 () -> lib.sanlock_write_resource(res, maxHosts, 0, 0)), context);
@@ -245,27 +246,42 @@ public final class NativeSanlock implements Sanlock {
         } catch (SanlockException.Exists | SanlockException.InProgress already) {
             // joined, or being joined: wait for it as for ours
         }
+        awaitState(lockspace, LockspaceState.JOINED, "add_lockspace", "joining", end, deadline);
+    }
+
+    @Override
+    public void leaveLockspace(Lockspace lockspace, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        try {
+            remLockspace(lockspace, Set.of(RemoveFlag.UNUSED, RemoveFlag.ASYNC));
+        } catch (SanlockException.NotFound | SanlockException.InProgress already) {
+            // not joined, or being left: wait for it as for ours
+        }
+        awaitState(lockspace, LockspaceState.ABSENT, "rem_lockspace", "leaving", end, deadline);
+    }
+
+    /** Polls inq_lockspace until {@code wanted}; a join that ends ABSENT is a failure. */
+    private void awaitState(Lockspace lockspace, LockspaceState wanted, String call, String what, long end, Duration deadline) {
         while (true) {
-            switch (inqLockspace(lockspace)) {
-                case JOINED:
-                    return;
-                case ABSENT:
-                    throw new SanlockException.NotJoined("add_lockspace", ReturnCodes.ENOENT, "ENOENT",
-                            "the join of " + lockspace + " ended without joining (host id in use, I/O error: see sanlock's log)");
-                default:
-                    break;
+            LockspaceState state = inqLockspace(lockspace);
+            if (state == wanted) {
+                return;
+            }
+            if (state == LockspaceState.ABSENT) {
+                throw new SanlockException.NotJoined(call, ReturnCodes.ENOENT, "ENOENT",
+                        "the join of " + lockspace + " ended without joining (host id in use, I/O error: see sanlock's log)");
             }
             long left = end - System.nanoTime();
             if (left <= 0) {
-                throw new SanlockException.Timeout("add_lockspace", ReturnCodes.ETIMEDOUT, "ETIMEDOUT",
-                        "the join of " + lockspace + " goes on after " + deadline.toMillis() + " ms", true);
+                throw new SanlockException.Timeout(call, ReturnCodes.ETIMEDOUT, "ETIMEDOUT",
+                        what + " " + lockspace + " goes on after " + deadline.toMillis() + " ms", true);
             }
             try {
                 TimeUnit.NANOSECONDS.sleep(Math.min(left, JOIN_POLL_NANOS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new SanlockException.Timeout("add_lockspace", ReturnCodes.ETIMEDOUT, "ETIMEDOUT",
-                        "interrupted while waiting for the join of " + lockspace, true);
+                throw new SanlockException.Timeout(call, ReturnCodes.ETIMEDOUT, "ETIMEDOUT",
+                        "interrupted while " + what + " " + lockspace, true);
             }
         }
     }

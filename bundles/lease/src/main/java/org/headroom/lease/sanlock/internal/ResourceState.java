@@ -1,5 +1,6 @@
 package org.headroom.lease.sanlock.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.headroom.lease.sanlock.Disk;
@@ -38,7 +39,18 @@ public final class ResourceState {
         String last = f.get(f.size() - 1);
         boolean shared = last.equals("SH");
         long version = shared ? 0 : number(text, last);
-        return new Resource(unescape(f.get(0)), unescape(f.get(1)), disks, version, shared, false);
+        return new Resource(name(f.get(0)), name(f.get(1)), disks, version, shared, false);
+    }
+
+    /**
+     * A name as the struct held it. sanlock 3.8.5 prints names with %s, so a name of the full 48
+     * bytes runs on into the next field (the resource name, or the version's bytes) up to a NUL:
+     * the first 48 bytes are the name.
+     */
+    private static String name(String field) {
+        String s = unescape(field);
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        return bytes.length <= Fields.NAME_LEN ? s : new String(bytes, 0, Fields.NAME_LEN, StandardCharsets.UTF_8);
     }
 
     private static long number(String text, String field) {

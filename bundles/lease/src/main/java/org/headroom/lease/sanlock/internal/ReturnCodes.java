@@ -17,6 +17,7 @@ public final class ReturnCodes {
     public static final int EINVAL = -22;
     public static final int ENOSPC = -28;
     public static final int ETIMEDOUT = -110;
+    public static final int EUCLEAN = -117;
     public static final int ECONNREFUSED = -111;
     public static final int EINPROGRESS = -115;
 
@@ -71,7 +72,7 @@ public final class ReturnCodes {
         String name = name(code);
         String detail = description + (context.isEmpty() ? "" : "; " + context);
         switch (code) {
-            case EEXIST:
+            case EEXIST, EUCLEAN:
                 return new SanlockException.Exists(call, code, name, detail);
             case EBUSY:
                 return new SanlockException.Busy(call, code, name, detail);

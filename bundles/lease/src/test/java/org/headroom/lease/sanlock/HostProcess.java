@@ -1,0 +1,124 @@
+package org.headroom.lease.sanlock;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.headroom.testing.SanlockDaemon;
+
+/** A {@link HostMain} in a JVM of its own, as another host with its own daemon; ended by PID. */
+final class HostProcess implements AutoCloseable {
+    private static final Duration REPLY = Duration.ofSeconds(40);
+
+    private final String name;
+    private final Process process;
+    private final Writer stdin;
+    private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    private final Path log;
+
+    private HostProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    replies.add(line);
+                }
+            } catch (IOException closed) {
+                // The process ended.
+            }
+        }, "host-" + name);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts a host talking to {@code daemon}; its stderr goes to {@code log}. */
+    static HostProcess start(String name, SanlockDaemon daemon, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                HostMain.class.getName())).redirectError(log.toFile());
+        pb.environment().putAll(daemon.clientEnvironment());
+        return new HostProcess(name, pb.start(), log);
+    }
+
+    /** Sends {@code command} and returns the result of its {@code ok}; an {@code err} throws {@link Failed}. */
+    String call(String command) throws IOException, InterruptedException {
+        stdin.write(command);
+        stdin.write('\n');
+        stdin.flush();
+        String reply = replies.poll(REPLY.toMillis(), TimeUnit.MILLISECONDS);
+        if (reply == null) {
+            throw new AssertionError(name + ": no reply to '" + command + "' within " + REPLY + " (alive=" + process.isAlive()
+                    + "); see " + log);
+        }
+        if (reply.equals("ok")) {
+            return "";
+        }
+        if (reply.startsWith("ok ")) {
+            return reply.substring(3);
+        }
+        String[] f = reply.split(" ", 5);
+        throw new Failed(name + ": " + command + " -> " + reply, f[1], Integer.parseInt(f[2]), f[3]);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the process to end (killed by its daemon, say); returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " still running after " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: the process dies where it stands, its registration with it. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            try {
+                stdin.close();
+            } catch (IOException gone) {
+                // It ended meanwhile.
+            }
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+
+    /** A sanlock error in the other host: the class of its exception, its code and the code's name. */
+    static final class Failed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String kind;
+        final int code;
+        final String codeName;
+
+        Failed(String message, String kind, int code, String codeName) {
+            super(message);
+            this.kind = kind;
+            this.code = code;
+            this.codeName = codeName;
+        }
+    }
+}
