@@ -77,7 +77,8 @@ public interface Sanlock extends AutoCloseable {
 
     /**
      * Starts joining {@code lockspace} with this host's id (add_lockspace with ADD_ASYNC) and
-     * returns at once; {@link #inqLockspace} says when it is joined. {@code ioTimeoutSeconds}: the
+     * returns at once; {@link #inqLockspace} says when it is joined, or ABSENT if the join failed
+     * (why, only sanlock's log says). {@code ioTimeoutSeconds}: the
      * renewal io timeout (0: the daemon's {@code -o}). Refused with {@link SanlockException.Exists}
      * if joined already, {@link SanlockException.InProgress} if being joined,
      * {@link SanlockException.Invalid} if the name is joined with another host id (one host id per
@@ -86,13 +87,16 @@ public interface Sanlock extends AutoCloseable {
     void addLockspace(Lockspace lockspace, int ioTimeoutSeconds);
 
     /**
-     * Joins {@code lockspace} and waits until it is joined, at most {@code deadline}: an
-     * {@link #addLockspace} (already joined is fine), then {@link #inqLockspace} every 100 ms.
+     * Joins {@code lockspace} and waits until it is joined, at most {@code deadline}: the waiting
+     * add_lockspace (already joined is fine), on one of the binding's call threads, which it holds
+     * until the join ends even past the deadline. To join many lockspaces at once, use
+     * {@link #addLockspace} and {@link #inqLockspace} instead.
      *
-     * @throws SanlockException.Timeout   the join goes on past the deadline (it may still end
-     *                                    joined: leave it, or wait more)
-     * @throws SanlockException.NotJoined the join ended without joining (the daemon's log says why:
-     *                                    a host id renewed by another host, an I/O error, ...)
+     * @throws SanlockException.Timeout    the join goes on past the deadline (it may still end
+     *                                     joined: leave it, or wait more)
+     * @throws SanlockException.HostIdBusy another host renews this host id (after the full delay)
+     * @throws SanlockException.Invalid    the name is joined with another host id, or the disk under
+     *                                     another name
      */
     void joinLockspace(Lockspace lockspace, int ioTimeoutSeconds, Duration deadline);
 

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * end of its input: its registration closes with it.
  *
  * <pre>
- * join LOCKSPACE HOST_ID IDS_PATH IO_TIMEOUT   register NAME        close
+ * join LOCKSPACE HOST_ID IDS_PATH IO_TIMEOUT [DEADLINE_S]   register NAME   close
  * acquire LEASE [lvb] [persistent]             release LEASE        inquire
  * setlvb LEASE TEXT                            getlvb LEASE         killpath PROGRAM ARGS
  * hosts LOCKSPACE                              owners LEASE         pid
@@ -39,7 +39,7 @@ public final class HostMain {
                     String result = switch (w[0]) {
                         case "join" -> {
                             sanlock.joinLockspace(new Lockspace(w[1], Long.parseLong(w[2]), new Disk(w[3], 0)),
-                                    Integer.parseInt(w[4]), Duration.ofSeconds(30));
+                                    Integer.parseInt(w[4]), Duration.ofSeconds(w.length > 5 ? Long.parseLong(w[5]) : 30));
                             yield "";
                         }
                         case "register" -> {

@@ -52,13 +52,26 @@ final class HostProcess implements AutoCloseable {
     }
 
     /** Sends {@code command} and returns the result of its {@code ok}; an {@code err} throws {@link Failed}. */
-    String call(String command) throws IOException, InterruptedException {
-        stdin.write(command);
-        stdin.write('\n');
-        stdin.flush();
-        String reply = replies.poll(REPLY.toMillis(), TimeUnit.MILLISECONDS);
+    String call(String command) {
+        return call(command, REPLY);
+    }
+
+    /** {@link #call(String)}, waiting at most {@code timeout} for the reply. */
+    String call(String command, Duration timeout) {
+        String reply;
+        try {
+            stdin.write(command);
+            stdin.write('\n');
+            stdin.flush();
+            reply = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            throw new AssertionError(name + " took no command '" + command + "' (alive=" + process.isAlive() + "); see " + log, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(name + ": interrupted waiting for the reply to '" + command + "'", e);
+        }
         if (reply == null) {
-            throw new AssertionError(name + ": no reply to '" + command + "' within " + REPLY + " (alive=" + process.isAlive()
+            throw new AssertionError(name + ": no reply to '" + command + "' within " + timeout + " (alive=" + process.isAlive()
                     + "); see " + log);
         }
         if (reply.equals("ok")) {

@@ -2,9 +2,12 @@ package org.headroom.lease.sanlock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.headroom.lease.sanlock.LeaseFixtures.acquireWithin;
+import static org.headroom.lease.sanlock.LeaseFixtures.fresh;
+import static org.headroom.lease.sanlock.LeaseFixtures.ms;
+import static org.headroom.lease.sanlock.LeaseFixtures.text;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +60,7 @@ class SanlockBindingIT {
         hr = new Lockspace("hr", 1, new Disk(ids.toString(), 0));
         sanlock.writeLockspace(hr, G, 0, IO);
         startHost2();
-        CompletableFuture<String> join2 = CompletableFuture.supplyAsync(() -> call(host2, "join hr 2 " + ids + " " + IO));
+        CompletableFuture<String> join2 = CompletableFuture.supplyAsync(() -> host2.call("join hr 2 " + ids + " " + IO));
         long t0 = System.nanoTime();
         sanlock.joinLockspace(hr, IO, JOIN);
         System.out.printf("host 1 joined hr in %d ms%n", ms(t0));
@@ -122,7 +125,7 @@ class SanlockBindingIT {
             reg.acquire(lease);
             long acquired = System.nanoTime();
             assertThat(reg.inquire()).containsExactly(lease.withVersion(1));
-            assertThat(call(host2, "owners " + text(lease))).isEqualTo("1 1:" + generation);
+            assertThat(host2.call("owners " + text(lease))).isEqualTo("1 1:" + generation);
             assertThat(sanlock.readResourceOwners(lease).owners()).containsExactly(
                     new Owner(1, generation, sanlock.readResourceOwners(lease).owners().get(0).timestamp()));
             long t1 = System.nanoTime();
@@ -130,7 +133,7 @@ class SanlockBindingIT {
             System.out.printf("a free lease: acquire %.1f ms, release %.1f ms%n", (acquired - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
             assertThat(reg.inquire()).isEmpty();
         }
-        assertThat(call(host2, "owners " + text(lease))).isEqualTo("1");
+        assertThat(host2.call("owners " + text(lease))).isEqualTo("1");
         assertThat(sanlock.readResource(lease.disks().get(0)).version()).isEqualTo(1);
     }
 
@@ -161,8 +164,8 @@ class SanlockBindingIT {
     void aLeaseHeldByALiveHostIsRefusedAtOnceAndItsValueBlockHandedOn(TestInfo test) throws Exception {
         Resource lease = lease(test);
         awaitHostState(null, 2, HostState.LIVE);
-        call(host2, "acquire " + text(lease) + " lvb");
-        call(host2, "setlvb " + text(lease) + " job=7,state=done");
+        host2.call("acquire " + text(lease) + " lvb");
+        host2.call("setlvb " + text(lease) + " job=7,state=done");
         try (Registration reg = sanlock.register("it-host1")) {
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> reg.acquire(lease, AcquireFlag.LVB))
@@ -173,7 +176,7 @@ class SanlockBindingIT {
                     });
             System.out.printf("acquire of a lease held by a live host refused in %d ms%n", ms(t0));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
-            call(host2, "release " + text(lease));
+            host2.call("release " + text(lease));
             reg.acquire(lease, AcquireFlag.LVB);
             assertThat(new String(reg.getLvb(lease, 16), StandardCharsets.UTF_8)).isEqualTo("job=7,state=done");
             assertThat(reg.getLvb(lease, 512)[16]).isZero();
@@ -181,9 +184,9 @@ class SanlockBindingIT {
             assertThat(new String(reg.getLvb(lease, 5), StandardCharsets.UTF_8)).isEqualTo("job=8");
             reg.release(lease);
         }
-        call(host2, "acquire " + text(lease) + " lvb");
-        assertThat(call(host2, "getlvb " + text(lease))).isEqualTo("job=8,state=done"); // one sector, overwritten in front
-        call(host2, "release " + text(lease));
+        host2.call("acquire " + text(lease) + " lvb");
+        assertThat(host2.call("getlvb " + text(lease))).isEqualTo("job=8,state=done"); // one sector, overwritten in front
+        host2.call("release " + text(lease));
     }
 
     @Test
@@ -206,15 +209,15 @@ class SanlockBindingIT {
         Resource lease = lease(test);
         Registration reg = sanlock.register("it-close");
         reg.acquire(lease);
-        assertThat(call(host2, "owners " + text(lease))).startsWith("1 1:");
+        assertThat(host2.call("owners " + text(lease))).startsWith("1 1:");
         long t0 = System.nanoTime();
         reg.close();
         awaitOwners(lease, "1");
         System.out.printf("a closed registration's lease was free after %d ms%n", ms(t0));
         assertThatThrownBy(reg::inquire).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
 
-        call(host2, "acquire " + text(lease));
-        assertThat(call(host2, "owners " + text(lease))).startsWith("2 2:");
+        host2.call("acquire " + text(lease));
+        assertThat(host2.call("owners " + text(lease))).startsWith("2 2:");
         t0 = System.nanoTime();
         host2.kill();
         try (Registration mine = sanlock.register("it-close")) {
@@ -336,7 +339,7 @@ class SanlockBindingIT {
     @Test
     void aForcedRequestKillsTheHolderAndFreesTheLease(TestInfo test) throws Exception {
         Resource lease = lease(test);
-        call(host2, "acquire " + text(lease));
+        host2.call("acquire " + text(lease));
         long version = sanlock.readResourceOwners(lease).version();
         long t0 = System.nanoTime();
         sanlock.request(lease, version + 1, ForceMode.FORCE);
@@ -357,8 +360,8 @@ class SanlockBindingIT {
     void aGracefulRequestRunsTheHoldersKillpath(TestInfo test) throws Exception {
         Resource lease = lease(test);
         Path marker = dir.resolve(test.getTestMethod().orElseThrow().getName() + ".killed");
-        call(host2, "killpath /usr/bin/touch " + marker);
-        call(host2, "acquire " + text(lease));
+        host2.call("killpath /usr/bin/touch " + marker);
+        host2.call("acquire " + text(lease));
         long t0 = System.nanoTime();
         sanlock.request(lease, 0, ForceMode.GRACEFUL);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -368,7 +371,7 @@ class SanlockBindingIT {
         }
         System.out.printf("request GRACEFUL: the holder's killpath ran %d ms after the request%n", ms(t0));
         assertThat(host2.alive()).isTrue();
-        call(host2, "release " + text(lease));
+        host2.call("release " + text(lease));
         try (Registration reg = sanlock.register("it-graceful")) {
             acquireWithin(reg, lease, Duration.ofSeconds(5));
             reg.release(lease);
@@ -383,7 +386,7 @@ class SanlockBindingIT {
             first.acquire(lease);
         }
         awaitOwnersAfterClose(lease);
-        assertThat(call(host2, "owners " + text(lease))).startsWith("1 1:");
+        assertThat(host2.call("owners " + text(lease))).startsWith("1 1:");
         try (Registration second = sanlock.register("it-orphan")) {
             assertThatThrownBy(() -> second.acquire(other, AcquireFlag.ORPHAN_ONLY)).isInstanceOf(SanlockException.NotFound.class);
             assertThatThrownBy(() -> second.acquire(lease)).isInstanceOfSatisfying(SanlockException.Exists.class,
@@ -441,18 +444,7 @@ class SanlockBindingIT {
             host2.close();
         }
         host2 = HostProcess.start("host2", daemon2, dir.resolve("host2-" + restarts++ + ".log"));
-        call(host2, "register it-host2");
-    }
-
-    private static String call(HostProcess host, String command) {
-        try {
-            return host.call(command);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        host2.call("register it-host2");
     }
 
     /** A fresh lease file of this test, formatted for a lease named after it in {@code hr}. */
@@ -468,27 +460,8 @@ class SanlockBindingIT {
         return r;
     }
 
-    private static String text(Resource r) {
-        return r.lockspace() + ":" + r.name() + ":" + r.disks().get(0).path() + ":" + r.disks().get(0).offset();
-    }
-
     private static Path sparse(String name, long size) throws IOException {
-        Path p = dir.resolve(name);
-        Files.deleteIfExists(p);
-        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-            f.setLength(size);
-        }
-        return p;
-    }
-
-    private static Path fresh(Path p) throws IOException {
-        Path abs = p.toAbsolutePath();
-        if (Files.exists(abs)) {
-            try (var files = Files.walk(abs)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-        return Files.createDirectories(abs);
+        return LeaseFixtures.sparse(dir, name, size);
     }
 
     /** Waits until {@code host} (null: this one) sees host {@code hostId} of hr in {@code state}. */
@@ -499,7 +472,7 @@ class SanlockBindingIT {
             try {
                 there = host == null
                         ? sanlock.host("hr", hostId).map(h -> h.state() == state).orElse(false)
-                        : Arrays.asList(call(host, "hosts hr").split(" ")).contains(hostId + ":" + state);
+                        : Arrays.asList(host.call("hosts hr").split(" ")).contains(hostId + ":" + state);
             } catch (SanlockException.Again notYet) {
                 there = false;
             } catch (HostProcess.Failed f) {
@@ -532,7 +505,7 @@ class SanlockBindingIT {
     /** Waits until host 2 reads {@code expected} (version, owners) for {@code lease}. */
     private static void awaitOwners(Resource lease, String expected) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!call(host2, "owners " + text(lease)).equals(expected)) {
+        while (!host2.call("owners " + text(lease)).equals(expected)) {
             assertThat(System.nanoTime()).as("owners of %s became '%s' within 10 s", lease, expected).isLessThan(deadline);
             Thread.sleep(20);
         }
@@ -541,26 +514,6 @@ class SanlockBindingIT {
     /** Waits until the daemon has turned a closed registration's persistent lease into an orphan. */
     private static void awaitOwnersAfterClose(Resource lease) throws InterruptedException {
         Thread.sleep(200);
-        assertThat(call(host2, "owners " + text(lease))).as("an orphan is still owned on disk").contains(" 1:");
-    }
-
-    /** Acquires {@code lease}, retrying while its last holder's release is still under way. */
-    private static void acquireWithin(Registration reg, Resource lease, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            try {
-                reg.acquire(lease);
-                return;
-            } catch (SanlockException.Held | SanlockException.OwnerRetry | SanlockException.Again e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    private static long ms(long t0) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(host2.call("owners " + text(lease))).as("an orphan is still owned on disk").contains(" 1:");
     }
 }

@@ -241,12 +241,18 @@ public final class NativeSanlock implements Sanlock {
     @Override
     public void joinLockspace(Lockspace lockspace, int ioTimeoutSeconds, Duration deadline) {
         long end = System.nanoTime() + deadline.toNanos();
-        try {
-            addLockspace(lockspace, ioTimeoutSeconds);
-        } catch (SanlockException.Exists | SanlockException.InProgress already) {
-            // joined, or being joined: wait for it as for ours
+        ByteBuffer ls = Structs.lockspace(lockspace, 0);
+        String context = "lockspace " + lockspace;
+        // Not ADD_ASYNC: only the waiting add says why a join failed (HOSTID_BUSY, an I/O error).
+        int rv = calls.run("add_lockspace", context, deadline, () -> lib.sanlock_add_lockspace_timeout(ls, 0, ioTimeoutSeconds),
+                late -> { });
+        if (rv == ReturnCodes.EEXIST || rv == 0) {
+            return;
         }
-        awaitState(lockspace, LockspaceState.JOINED, "add_lockspace", "joining", end, deadline);
+        if (rv != ReturnCodes.EINPROGRESS) {
+            throw error("add_lockspace", rv, context);
+        }
+        awaitState(lockspace, LockspaceState.JOINED, "add_lockspace", "joining", end, deadline); // another add's
     }
 
     @Override
