@@ -20,6 +20,7 @@ import org.headroom.api.storage.VolumeRef;
 import org.headroom.mailbox.internal.HostMailbox;
 import org.headroom.mailbox.internal.MailboxPolicy;
 import org.headroom.mailbox.internal.SpmMailbox;
+import org.headroom.runtime.NamedThreads;
 import org.headroom.runtime.ThreadScheduler;
 import org.headroom.storage.FileStorageDomain;
 
@@ -94,7 +95,7 @@ public final class MailboxTool {
                 inboxThread, outboxThread, workers);
         spm.start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runtime.getRuntime().addShutdownHook(NamedThreads.daemon("mailbox-tool-stop", () -> {
             try {
                 spm.close();
             } catch (Exception e) {

@@ -2,20 +2,16 @@ package org.headroom.mailbox.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.headroom.api.mailbox.ExtendFailedException;
 import org.headroom.api.storage.StorageDomain;
-import org.headroom.api.storage.VolumeBackend;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.storage.FileStorageDomain;
 import org.headroom.testing.FakeScheduler;
+import org.headroom.testing.RefusingDomain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,7 +86,7 @@ class SpmMailboxTest {
     void aBackendThatThrowsSomethingUnexpectedStillGetsAFailureReply() throws Exception {
         FileStorageDomain real = FileStorageDomain.create(root, UUID.randomUUID(), "file");
         VolumeRef v = volume(real);
-        StorageDomain broken = throwingOnExtend(real, new IllegalStateException("a bug in the backend"));
+        StorageDomain broken = new RefusingDomain(real, () -> new IllegalStateException("a bug in the backend"));
         SpmMailbox spm = spm(broken);
         HostMailbox h = host(real, 2, MailboxPolicy.HEADROOM);
         CompletableFuture<Long> reply = h.extend(v, 3 * MIB).toCompletableFuture();
@@ -102,71 +98,5 @@ class SpmMailboxTest {
         assertThat(spm.extending()).isZero();
         h.close();
         spm.close();
-    }
-
-    /** The domain, with a backend whose extend throws {@code error}. */
-    static StorageDomain throwingOnExtend(StorageDomain real, RuntimeException error) {
-        VolumeBackend backend = (VolumeBackend) Proxy.newProxyInstance(VolumeBackend.class.getClassLoader(),
-                new Class<?>[] {VolumeBackend.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("extend")) {
-                        throw error;
-                    }
-                    try {
-                        return method.invoke(real.volumes(), args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        return new StorageDomain() {
-            @Override
-            public UUID uuid() {
-                return real.uuid();
-            }
-
-            @Override
-            public Path path() {
-                return real.path();
-            }
-
-            @Override
-            public Path inbox() {
-                return real.inbox();
-            }
-
-            @Override
-            public Path outbox() {
-                return real.outbox();
-            }
-
-            @Override
-            public VolumeBackend volumes() {
-                return backend;
-            }
-
-            @Override
-            public List<VolumeRef> listVolumes() {
-                return real.listVolumes();
-            }
-
-            @Override
-            public VolumeRef volume(UUID volume) {
-                return real.volume(volume);
-            }
-
-            @Override
-            public Optional<VolumeRef> volumeAt(Path active) {
-                return real.volumeAt(active);
-            }
-
-            @Override
-            public org.headroom.api.storage.VolumeMetadata metadata(VolumeRef volume) {
-                return real.metadata(volume);
-            }
-
-            @Override
-            public void writeMetadata(VolumeRef volume, org.headroom.api.storage.VolumeMetadata metadata) {
-                real.writeMetadata(volume, metadata);
-            }
-        };
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.headroom.runtime.NamedThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,19 +59,18 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
 
     /** Reads a stream to its end on a thread of its own. */
-    private static final class Drain extends Thread {
+    private static final class Drain {
         private final InputStream in;
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final Thread thread;
 
         Drain(InputStream in, String name) {
-            super("headroom-command-" + name);
             this.in = in;
-            setDaemon(true);
-            start();
+            this.thread = NamedThreads.daemon("headroom-command-" + name, this::run);
+            thread.start();
         }
 
-        @Override
-        public void run() {
+        private void run() {
             byte[] buffer = new byte[8192];
             try (in) {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
@@ -84,7 +84,7 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
 
         String text() throws InterruptedException {
-            join(DRAIN_MILLIS);
+            thread.join(DRAIN_MILLIS);
             synchronized (bytes) {
                 return bytes.toString(StandardCharsets.UTF_8);
             }

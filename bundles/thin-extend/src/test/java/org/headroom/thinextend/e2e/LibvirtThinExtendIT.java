@@ -7,21 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.hypervisor.DriveInfo;
 import org.headroom.api.hypervisor.DriveRef;
-import org.headroom.api.mailbox.ExtendService;
 import org.headroom.api.storage.VolumeRef;
-import org.headroom.storage.FileStorageDomain;
 import org.headroom.testing.GuestData;
 import org.headroom.testing.Lab;
 import org.headroom.testing.LibvirtGuest;
@@ -32,10 +24,7 @@ import org.headroom.virt.internal.HookHandler;
 import org.headroom.virt.internal.HookServer;
 import org.headroom.virt.internal.HookStats;
 import org.headroom.virt.internal.LibvirtHypervisor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The loop end to end through libvirt: a real libvirtd (started by the test with Headroom's qemu
@@ -44,39 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
  * threshold is armed and its event received through libvirt; the volume is grown by the
  * in-process SPM and the VM resumed through libvirt after ENOSPC.
  */
-class LibvirtThinExtendIT {
+class LibvirtThinExtendIT extends EndToEnd {
     private static final long MIB = 1 << 20;
     private static final Duration GUEST = Duration.ofMinutes(4);
 
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ALWAYS)
-    Path dir;
-
-    FileStorageDomain domain;
-    final List<AutoCloseable> cleanup = new ArrayList<>();
-    final ExecutorService spmThreads = Executors.newFixedThreadPool(2);
-    final List<DriveEvent> events = new CopyOnWriteArrayList<>();
     final HookStats hooks = new HookStats();
     Libvirtd libvirtd;
     LibvirtHypervisor libvirt;
     Agent agent;
 
-    @BeforeEach
-    void lab() {
-        Lab.requireGuest();
-        domain = FileStorageDomain.create(dir.resolve("storage"), UUID.randomUUID(), "loop");
-    }
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            try {
-                cleanup.get(i).close();
-            } catch (Exception e) {
-                System.err.println("clean-up: " + e);
-            }
-        }
-        spmThreads.shutdownNow();
-    }
 
     /** The agent, its hook receiver, libvirtd with the hook, and the libvirt adapter, in that order. */
     private void startAgent(ExtensionPolicy policy) throws Exception {
@@ -87,8 +53,7 @@ class LibvirtThinExtendIT {
     }
 
     private void createAgent(ExtensionPolicy policy) {
-        ExtendService spm = (volume, size) -> CompletableFuture.supplyAsync(() -> domain.volumes().extend(volume, size), spmThreads);
-        agent = new Agent(domain, spm, policy, dir.resolve("run"));
+        agent = new Agent(domain, inProcessSpm(domain), policy, dir.resolve("run"));
         cleanup.add(agent);
         libvirt = new LibvirtHypervisor();
     }

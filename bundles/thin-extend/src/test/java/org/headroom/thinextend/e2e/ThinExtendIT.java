@@ -8,70 +8,38 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.headroom.api.hypervisor.DriveEvent;
 import org.headroom.api.hypervisor.DriveRef;
-import org.headroom.api.mailbox.ExtendService;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageException;
-import org.headroom.api.storage.VolumeBackend;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.mailbox.internal.HostMailbox;
 import org.headroom.mailbox.internal.MailboxPolicy;
 import org.headroom.mailbox.internal.SpmMailbox;
 import org.headroom.runtime.ThreadScheduler;
-import org.headroom.storage.FileStorageDomain;
 import org.headroom.testing.GuestData;
 import org.headroom.testing.Lab;
 import org.headroom.testing.QemuProcess;
+import org.headroom.testing.RefusingDomain;
 import org.headroom.testing.TestGuest;
 import org.headroom.thinextend.internal.ChunkPolicy;
 import org.headroom.thinextend.VolumeStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The loop end to end with real QEMU and the real test guest writing into a thin qcow2 on a
  * loop-device volume of a storage domain: threshold event, extension by the SPM, refresh,
  * re-arm, resume; the data verified in the image afterwards.
  */
-class ThinExtendIT {
+class ThinExtendIT extends EndToEnd {
     private static final long MIB = 1 << 20;
     private static final Duration GUEST = Duration.ofMinutes(3);
 
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ALWAYS)
-    Path dir;
 
-    FileStorageDomain domain;
-    final List<AutoCloseable> cleanup = new ArrayList<>();
-    final ExecutorService spmThreads = Executors.newFixedThreadPool(2);
-    final List<DriveEvent> events = new CopyOnWriteArrayList<>();
 
-    @BeforeEach
-    void lab() {
-        Lab.requireGuest();
-        domain = FileStorageDomain.create(dir.resolve("storage"), UUID.randomUUID(), "loop");
-    }
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-        spmThreads.shutdownNow();
-    }
-
-    /** This host is the SPM: extensions are served in-process by the volume backend. */
-    private ExtendService inProcessSpm(StorageDomain d) {
-        return (volume, size) -> CompletableFuture.supplyAsync(() -> d.volumes().extend(volume, size), spmThreads);
-    }
 
     /** A volume of {@code initial} bytes, active on this host as a loop device, with a qcow2 of {@code capacity}. */
     private VolumeRef thinVolume(long initial, String capacity) throws Exception {
@@ -163,10 +131,11 @@ class ThinExtendIT {
     void anSpmThatFailsTheExtensionLeavesTheVmPausedAndTheFailureReported() throws Exception {
         VolumeRef v = thinVolume(64 * MIB, "1G");
         // The SPM side of the mailbox over a backend that cannot grow anything (a full VG, say).
-        StorageDomain refusing = new RefusingDomain(domain);
-        ThreadScheduler spmThreads = ThreadScheduler.create("spm", 2, 20_000);
-        cleanup.add(spmThreads);
-        SpmMailbox spm = new SpmMailbox(refusing, MailboxPolicy.HEADROOM, 250, spmThreads, spmThreads, spmThreads);
+        StorageDomain refusing = new RefusingDomain(domain,
+                () -> new StorageException("volume group " + domain.uuid() + " has no free extents"));
+        ThreadScheduler spmSide = ThreadScheduler.create("spm-mailbox", 2, 20_000);
+        cleanup.add(spmSide);
+        SpmMailbox spm = new SpmMailbox(refusing, MailboxPolicy.HEADROOM, 250, spmSide, spmSide, spmSide);
         spm.start();
         cleanup.add(spm);
         ThreadScheduler hostThread = ThreadScheduler.create("mailbox-host-2", 1, 1_000);
@@ -190,75 +159,5 @@ class ThinExtendIT {
         assertThat(events.subList(failedAt, events.size())).as("never resumed into more errors")
                 .doesNotContain(new DriveEvent.Resumed("guest"));
         assertThat(qemu.console()).doesNotContain("hr: DONE");
-    }
-
-    /** The domain as an SPM sees it whose volume group is full: every extension fails. */
-    private static final class RefusingDomain implements StorageDomain {
-        private final StorageDomain real;
-
-        RefusingDomain(StorageDomain real) {
-            this.real = real;
-        }
-
-        @Override
-        public UUID uuid() {
-            return real.uuid();
-        }
-
-        @Override
-        public Path path() {
-            return real.path();
-        }
-
-        @Override
-        public Path inbox() {
-            return real.inbox();
-        }
-
-        @Override
-        public Path outbox() {
-            return real.outbox();
-        }
-
-        @Override
-        public java.util.List<VolumeRef> listVolumes() {
-            return real.listVolumes();
-        }
-
-        @Override
-        public VolumeRef volume(UUID volume) {
-            return real.volume(volume);
-        }
-
-        @Override
-        public java.util.Optional<VolumeRef> volumeAt(Path active) {
-            return real.volumeAt(active);
-        }
-
-        @Override
-        public org.headroom.api.storage.VolumeMetadata metadata(VolumeRef volume) {
-            return real.metadata(volume);
-        }
-
-        @Override
-        public void writeMetadata(VolumeRef volume, org.headroom.api.storage.VolumeMetadata metadata) {
-            real.writeMetadata(volume, metadata);
-        }
-
-        @Override
-        public VolumeBackend volumes() {
-            VolumeBackend b = real.volumes();
-            return (VolumeBackend) java.lang.reflect.Proxy.newProxyInstance(VolumeBackend.class.getClassLoader(),
-                    new Class<?>[] {VolumeBackend.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("extend")) {
-                            throw new StorageException("volume group " + real.uuid() + " has no free extents");
-                        }
-                        try {
-                            return method.invoke(b, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        }
     }
 }
