@@ -41,7 +41,8 @@ public final class QmpFraming {
     // While discarding an oversized line: its length so far, head and last bytes.
     private boolean discarding;
     private long discardedLength;
-    private byte[] head;
+    private final byte[] head = new byte[EXCERPT_BYTES];
+    private int headLength;
     /** One byte more than the excerpt: the CR that ends the line is not part of it. */
     private final byte[] tail = new byte[EXCERPT_BYTES + 1];
     private int tailLength;
@@ -98,16 +99,16 @@ public final class QmpFraming {
         }
         if (discarding) {
             discardedLength += length;
+            keepHead(bytes, from, length);
             keepTail(bytes, from, length);
             return;
         }
         if ((long) partialLength + length > maxMessageBytes) {
             discarding = true;
             discardedLength = (long) partialLength + length;
-            head = new byte[(int) Math.min(EXCERPT_BYTES, discardedLength)];
-            int fromPartial = Math.min(partialLength, head.length);
-            System.arraycopy(partial, 0, head, 0, fromPartial);
-            System.arraycopy(bytes, from, head, fromPartial, head.length - fromPartial);
+            headLength = 0;
+            keepHead(partial, 0, partialLength);
+            keepHead(bytes, from, length);
             tailLength = 0;
             int keep = Math.min(partialLength, tail.length);
             keepTail(partial, partialLength - keep, keep);
@@ -122,6 +123,13 @@ public final class QmpFraming {
         }
         System.arraycopy(bytes, from, partial, partialLength, length);
         partialLength += length;
+    }
+
+    /** Keeps the first bytes of the line being discarded, however small the reads it came in. */
+    private void keepHead(byte[] bytes, int from, int length) {
+        int keep = Math.min(EXCERPT_BYTES - headLength, length);
+        System.arraycopy(bytes, from, head, headLength, keep);
+        headLength += keep;
     }
 
     /** Keeps the last bytes seen of the line being discarded. */
@@ -142,8 +150,9 @@ public final class QmpFraming {
             discarding = false;
             int end = tailLength > 0 && tail[tailLength - 1] == '\r' ? tailLength - 1 : tailLength;
             long length = end < tailLength ? discardedLength - 1 : discardedLength;
-            Frame oversized = new Oversized(length, head, Arrays.copyOfRange(tail, Math.max(0, end - EXCERPT_BYTES), end));
-            head = null;
+            Frame oversized = new Oversized(length, Arrays.copyOf(head, headLength),
+                    Arrays.copyOfRange(tail, Math.max(0, end - EXCERPT_BYTES), end));
+            headLength = 0;
             tailLength = 0;
             return oversized;
         }
