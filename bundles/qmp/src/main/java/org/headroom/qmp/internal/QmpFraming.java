@@ -13,7 +13,7 @@ import java.util.List;
  * than {@code maxMessageBytes} is discarded up to its end and comes out as {@link Oversized} with
  * its first and last {@link #EXCERPT_BYTES} bytes, enough to tell an event's head from a reply's
  * id, so that the reply can still be given to its caller as an error. The buffer holds at most
- * {@code maxMessageBytes}, and shrinks back after a large line: a peer that sends garbage without
+ * {@code maxMessageBytes} and the CR, and shrinks back after a large line: a peer that sends garbage without
  * newlines cannot make the client buffer without bound, nor keep a large buffer for ever.
  */
 public final class QmpFraming {
@@ -103,7 +103,8 @@ public final class QmpFraming {
             keepTail(bytes, from, length);
             return;
         }
-        if ((long) partialLength + length > maxMessageBytes) {
+        // One byte more than the limit may be the CR of a line of exactly the limit: endOfLine decides.
+        if ((long) partialLength + length > maxMessageBytes + 1L) {
             discarding = true;
             discardedLength = (long) partialLength + length;
             headLength = 0;
@@ -119,7 +120,7 @@ public final class QmpFraming {
         }
         if (partialLength + length > partial.length) {
             long grown = Math.max((long) partial.length * 2, (long) partialLength + length);
-            partial = Arrays.copyOf(partial, (int) Math.min(maxMessageBytes, grown));
+            partial = Arrays.copyOf(partial, (int) Math.min(maxMessageBytes + 1L, grown));
         }
         System.arraycopy(bytes, from, partial, partialLength, length);
         partialLength += length;
@@ -157,7 +158,10 @@ public final class QmpFraming {
             return oversized;
         }
         int end = partialLength > 0 && partial[partialLength - 1] == '\r' ? partialLength - 1 : partialLength;
-        Frame line = isBlank(partial, end) ? null : new Line(Arrays.copyOf(partial, end));
+        Frame line = end > maxMessageBytes
+                ? new Oversized(end, Arrays.copyOf(partial, Math.min(EXCERPT_BYTES, partialLength)),
+                        Arrays.copyOfRange(partial, Math.max(0, end - EXCERPT_BYTES), end))
+                : isBlank(partial, end) ? null : new Line(Arrays.copyOf(partial, end));
         partialLength = 0;
         if (partial.length > RETAINED_CAPACITY) {
             shrink();
