@@ -44,6 +44,6 @@ final class UnreadableLines {
     /** The line's start, printable. */
     static String excerpt(byte[] line) {
         String text = new String(line, 0, Math.min(line.length, 120), StandardCharsets.UTF_8);
-        return text.replaceAll("\\p{Cntrl}", "?");
+        return text.replaceAll("\\p{Cc}", "?"); // C0 and C1 controls (\p{Cntrl} is ASCII only)
     }
 }
