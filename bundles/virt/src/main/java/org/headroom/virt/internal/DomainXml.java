@@ -21,9 +21,14 @@ import org.xml.sax.SAXException;
  * the path of its top image and that image's backing-chain index ({@code <source index='N'>} in
  * the live XML: libvirt names the node {@code vda[N]}, and N changes when the chain does).
  * Pure: parses a string, hands back values; the hook's XML comes from outside and is not trusted
- * (no DTDs, no external entities).
+ * (no DTDs, no external entities, at most {@link #MAX_DEPTH} levels deep).
  */
 public record DomainXml(String name, String uuid, List<Disk> disks) {
+    /**
+     * Far deeper than any domain (a backing chain of N images nests N + 5 levels), far shallower
+     * than what overflows a thread's stack when the DOM reads a deep element's text (about 10,000).
+     */
+    public static final int MAX_DEPTH = 1000;
 
     /** XML that is no domain definition. */
     public static final class MalformedDomainXmlException extends IllegalArgumentException {
@@ -60,6 +65,7 @@ public record DomainXml(String name, String uuid, List<Disk> disks) {
             factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
             factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
             factory.setExpandEntityReferences(false);
+            factory.setAttribute("jdk.xml.maxElementDepth", MAX_DEPTH);
             DocumentBuilder builder = factory.newDocumentBuilder();
             builder.setErrorHandler(null); // errors are thrown, not printed on stderr
             doc = builder.parse(new InputSource(new StringReader(xml)));
