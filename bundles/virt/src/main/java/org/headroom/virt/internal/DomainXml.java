@@ -96,6 +96,9 @@ public record DomainXml(String name, String uuid, List<Disk> disks) {
         if (dev.isEmpty()) {
             throw new MalformedDomainXmlException("a <disk> has no <target dev=...>", null);
         }
+        if (!DriveName.TARGET.matcher(dev).matches()) {
+            throw new MalformedDomainXmlException("a <disk> has target dev '" + dev + "', which libvirt's events cannot name", null);
+        }
         Element source = child(disk, "source");
         String path = null;
         OptionalInt index = OptionalInt.empty();
@@ -104,11 +107,10 @@ public record DomainXml(String name, String uuid, List<Disk> disks) {
                     : !source.getAttribute("file").isEmpty() ? source.getAttribute("file") : null;
             String idx = source.getAttribute("index");
             if (!idx.isEmpty()) {
-                try {
-                    index = OptionalInt.of(Integer.parseInt(idx));
-                } catch (NumberFormatException e) {
-                    throw new MalformedDomainXmlException("disk " + dev + ": source index '" + idx + "' is no number", e);
+                if (!DriveName.INDEX.matcher(idx).matches()) {
+                    throw new MalformedDomainXmlException("disk " + dev + ": source index '" + idx + "' is no number", null);
                 }
+                index = OptionalInt.of(Integer.parseInt(idx));
             }
         }
         Element driver = child(disk, "driver");

@@ -10,7 +10,11 @@ import java.util.regex.Pattern;
  * only the indexed one is acted on.
  */
 record DriveName(String target, OptionalInt index) {
-    private static final Pattern INDEXED = Pattern.compile("([A-Za-z0-9_-]+)\\[(\\d{1,9})]");
+    /** A disk's target as libvirt's events name it: a disk whose target is no such name cannot be told apart in them. */
+    static final Pattern TARGET = Pattern.compile("[A-Za-z0-9_-]+");
+    /** An image's index in an event name: {@link DomainXml} reads no other. */
+    static final Pattern INDEX = Pattern.compile("\\d{1,9}");
+    private static final Pattern INDEXED = Pattern.compile("(" + TARGET + ")\\[(" + INDEX + ")]");
 
     static DriveName parse(String dev) {
         Matcher m = INDEXED.matcher(dev);
