@@ -46,11 +46,6 @@ public record Resource(String lockspace, String name, List<Disk> disks, long ver
         return new Resource(lockspace, name, disks, version, shared, p);
     }
 
-    /** Whether {@code other} names the same lease (lockspace and name: how the daemon matches them). */
-    public boolean sameLease(Resource other) {
-        return lockspace.equals(other.lockspace) && name.equals(other.name);
-    }
-
     @Override
     public String toString() {
         return lockspace + ":" + name + ":" + disks + (shared ? ":SH" : ":" + version);

@@ -62,7 +62,11 @@ public class SanlockException extends RuntimeException {
         }
     }
 
-    /** -EAGAIN. acquire: the lease is being released on this host. add_lockspace: it is being left. Retry. */
+    /**
+     * -EAGAIN. acquire: the lease is being released on this host, or another live host holds it
+     * shared and this acquire is exclusive (sanlock takes the lease, finds the shared holder and
+     * gives it back). add_lockspace: the lockspace is being left. get_hosts: just joined. Retry.
+     */
     public static final class Again extends SanlockException {
         private static final long serialVersionUID = 1L;
 

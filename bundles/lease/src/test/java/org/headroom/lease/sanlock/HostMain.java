@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * join LOCKSPACE HOST_ID IDS_PATH IO_TIMEOUT [DEADLINE_S]   register NAME   close
- * acquire LEASE [lvb] [persistent]             release LEASE        inquire
+ * acquire LEASE [lvb] [shared]                 release LEASE        inquire
  * setlvb LEASE TEXT                            getlvb LEASE         killpath PROGRAM ARGS
  * hosts LOCKSPACE                              owners LEASE         pid
  * </pre>
@@ -52,15 +52,15 @@ public final class HostMain {
                         }
                         case "acquire" -> {
                             Set<AcquireFlag> flags = EnumSet.noneOf(AcquireFlag.class);
-                            boolean persistent = false;
+                            boolean shared = false;
                             for (int i = 2; i < w.length; i++) {
                                 if (w[i].equals("lvb")) {
                                     flags.add(AcquireFlag.LVB);
-                                } else if (w[i].equals("persistent")) {
-                                    persistent = true;
+                                } else if (w[i].equals("shared")) {
+                                    shared = true;
                                 }
                             }
-                            reg.acquire(List.of(lease(w[1]).withPersistent(persistent)), flags);
+                            reg.acquire(List.of(lease(w[1]).withShared(shared)), flags);
                             yield "";
                         }
                         case "release" -> {

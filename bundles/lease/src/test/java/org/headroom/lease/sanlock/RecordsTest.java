@@ -46,8 +46,6 @@ class RecordsTest {
         assertThat(r.withVersion(3).version()).isEqualTo(3);
         assertThat(r.withShared(true).shared()).isTrue();
         assertThat(r.withPersistent(true).persistent()).isTrue();
-        assertThat(r.withVersion(3).sameLease(r)).isTrue();
-        assertThat(Resource.of("ls", "s", DISK).sameLease(r)).isFalse();
         assertThat(r.withVersion(5)).hasToString("ls:r:[/leases:0]:5");
         assertThat(r.withShared(true)).hasToString("ls:r:[/leases:0]:SH");
     }

@@ -231,6 +231,26 @@ class SanlockBindingIT {
     }
 
     @Test
+    void aSharedLeaseIsHeldByBothHostsAndRefusedExclusively(TestInfo test) throws Exception {
+        Resource lease = lease(test).withShared(true);
+        host2.call("acquire " + text(lease) + " shared");
+        try (Registration reg = sanlock.register("it-shared")) {
+            reg.acquire(lease);
+            assertThat(reg.inquire()).containsExactly(lease);
+            ResourceOwners owners = sanlock.readResourceOwners(lease);
+            assertThat(owners.shared()).isTrue();
+            assertThat(owners.owners()).extracting(Owner::hostId).containsExactlyInAnyOrder(1L, 2L);
+            host2.call("release " + text(lease));
+            // exclusive against a live shared holder: sanlock takes the lease, sees the holder, gives it back
+            assertThatThrownBy(() -> host2.call("acquire " + text(lease)))
+                    .isInstanceOfSatisfying(HostProcess.Failed.class, f -> assertThat(f.codeName).isEqualTo("EAGAIN"));
+            reg.release(lease);
+        }
+        host2.call("acquire " + text(lease));
+        host2.call("release " + text(lease));
+    }
+
+    @Test
     void aLeaseOfALockspaceNotJoinedIsRefused(TestInfo test) throws Exception {
         Resource elsewhere = Resource.of("elsewhere", "r", lease(test).disks().get(0));
         try (Registration reg = sanlock.register("it-notjoined")) {

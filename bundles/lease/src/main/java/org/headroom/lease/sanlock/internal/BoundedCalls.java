@@ -7,7 +7,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 import org.headroom.lease.sanlock.SanlockException;
@@ -32,7 +31,6 @@ public final class BoundedCalls implements AutoCloseable {
     private static final int ABANDONED = 4;
 
     private final ThreadScheduler threads;
-    private final AtomicLong abandoned = new AtomicLong();
 
     /** {@code threads} call threads named {@code name-N}; at most {@code queue} calls waiting for one. */
     public BoundedCalls(String name, int threads, int queue) {
@@ -77,7 +75,6 @@ public final class BoundedCalls implements AutoCloseable {
             throw timeout(name, context, why + " (it waited for a call thread and never ran)", false);
         }
         if (c.state.compareAndSet(RUNNING, ABANDONED)) {
-            abandoned.incrementAndGet();
             throw timeout(name, context, why + " (the daemon may still carry it out)", true);
         }
         return c.result.join(); // it returned meanwhile
@@ -88,9 +85,9 @@ public final class BoundedCalls implements AutoCloseable {
                 why + (context.isEmpty() ? "" : "; " + context), started);
     }
 
-    /** Calls abandoned past their bound since the start. */
-    public long abandoned() {
-        return abandoned.get();
+    /** Calls waiting for a call thread now. */
+    int waiting() {
+        return threads.queued();
     }
 
     @Override

@@ -239,9 +239,4 @@ public final class Structs {
         Fields.put(b, 0, bytes, max);
         return b;
     }
-
-    /** The bytes of a C string in a buffer of {@code max}. */
-    public static String cString(ByteBuffer b, int max) {
-        return Fields.get(b, 0, max);
-    }
 }
