@@ -27,7 +27,11 @@ import org.headroom.lease.sanlock.internal.NativeSanlock;
  * Everything else takes a few I/Os on the lease area (each bounded by the io timeout), or none.
  */
 public interface Sanlock extends AutoCloseable {
-    /** Loads libsanlock_client.so.1; talks to no daemon yet. */
+    /**
+     * Loads libsanlock_client.so.1 and starts the binding's call threads; talks to no daemon yet.
+     *
+     * @throws IllegalStateException the library cannot be loaded
+     */
     static Sanlock open(CallBounds bounds) {
         return NativeSanlock.open(bounds);
     }

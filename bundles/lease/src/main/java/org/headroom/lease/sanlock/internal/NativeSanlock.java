@@ -63,8 +63,14 @@ public final class NativeSanlock implements Sanlock {
     }
 
     public static NativeSanlock open(CallBounds bounds) {
-        LibSanlock lib = LibraryLoader.create(LibSanlock.class).option(LibraryOption.IgnoreError, true)
-                .failImmediately().load(LIBRARY);
+        LibSanlock lib;
+        try {
+            lib = LibraryLoader.create(LibSanlock.class).option(LibraryOption.IgnoreError, true)
+                    .failImmediately().load(LIBRARY);
+        } catch (LinkageError e) {
+            throw new IllegalStateException("cannot load " + LIBRARY + " (sanlock's client library; Debian: libsanlock-client1): "
+                    + e.getMessage(), e);
+        }
         LibSanlock.LibC libc = LibraryLoader.create(LibSanlock.LibC.class).option(LibraryOption.IgnoreError, true)
                 .failImmediately().load("c");
         return new NativeSanlock(lib, libc, bounds);
