@@ -37,25 +37,36 @@ class QmpMessageFuzzTest {
             }
         }
 
+        // One of a reply, an error or an event (in turn), carrying the input as text.
         String text = new String(data, StandardCharsets.UTF_8);
-        long seconds = Math.floorMod(Arrays.hashCode(data), 1L << 40);
-        long micros = Math.floorMod(text.length() * 7919L, 1_000_000L);
-        ObjectNode event = QmpJson.MAPPER.createObjectNode().put("event", text);
-        event.putObject("data").put("node-name", text);
-        event.putObject("timestamp").put("seconds", seconds).put("microseconds", micros);
-        QmpMessage.Event e = (QmpMessage.Event) QmpMessage.decode(bytes(event));
-        assertThat(e.event().name()).isEqualTo(text);
-        assertThat(e.event().data().path("node-name").asText()).isEqualTo(text);
-        assertThat(e.event().timestampMicros()).isEqualTo(seconds * 1_000_000L + micros);
-
-        ObjectNode reply = QmpJson.MAPPER.createObjectNode().put("return", text).put("id", text);
-        QmpMessage.Return r = (QmpMessage.Return) QmpMessage.decode(bytes(reply));
-        assertThat(r.id().asText()).isEqualTo(text);
-        assertThat(r.value().asText()).isEqualTo(text);
-
-        ObjectNode error = QmpJson.MAPPER.createObjectNode().put("id", text);
-        error.putObject("error").put("class", text).put("desc", text);
-        assertThat(QmpMessage.decode(bytes(error))).isEqualTo(new QmpMessage.Error(r.id(), text, text));
+        int seed = Arrays.hashCode(data);
+        switch (Math.floorMod(seed, 3)) {
+            case 0 -> {
+                long seconds = Math.floorMod(seed, 1L << 40);
+                long micros = Math.floorMod(text.length() * 7919L, 1_000_000L);
+                ObjectNode event = QmpJson.MAPPER.createObjectNode().put("event", text);
+                event.putObject("data").put("node-name", text);
+                event.putObject("timestamp").put("seconds", seconds).put("microseconds", micros);
+                QmpMessage.Event e = (QmpMessage.Event) QmpMessage.decode(bytes(event));
+                assertThat(e.event().name()).isEqualTo(text);
+                assertThat(e.event().data().path("node-name").asText()).isEqualTo(text);
+                assertThat(e.event().timestampMicros()).isEqualTo(seconds * 1_000_000L + micros);
+            }
+            case 1 -> {
+                ObjectNode reply = QmpJson.MAPPER.createObjectNode().put("return", text).put("id", text);
+                QmpMessage.Return r = (QmpMessage.Return) QmpMessage.decode(bytes(reply));
+                assertThat(r.id().asText()).isEqualTo(text);
+                assertThat(r.value().asText()).isEqualTo(text);
+            }
+            default -> {
+                ObjectNode error = QmpJson.MAPPER.createObjectNode().put("id", text);
+                error.putObject("error").put("class", text).put("desc", text);
+                QmpMessage.Error e = (QmpMessage.Error) QmpMessage.decode(bytes(error));
+                assertThat(e.id().asText()).isEqualTo(text);
+                assertThat(e.errorClass()).isEqualTo(text);
+                assertThat(e.description()).isEqualTo(text);
+            }
+        }
     }
 
     private static QmpMessage check(QmpMessage m) {
