@@ -80,6 +80,21 @@ final class BenchOptions {
         return new BenchOptions(config);
     }
 
+    /**
+     * The keys every end-to-end benchmark has ({@code scenarios}, all of {@code scenarios} by
+     * default; {@code root}, /var/tmp; {@code json}, none), then its own.
+     */
+    static String[][] keys(String scenarios, String[][] own) {
+        String[][] common = {
+                {"scenarios", scenarios, scenarios, "which scenarios to run, in this order"},
+                {"root", "/var/tmp", "/var/tmp", "directory under which the domains are made (a disk file system: direct I/O)"},
+                {"json", "", "", "file to write the raw results to (JSON); none when empty"},
+        };
+        String[][] all = Arrays.copyOf(common, common.length + own.length);
+        System.arraycopy(own, 0, all, common.length, own.length);
+        return all;
+    }
+
     static String usage(String program, String[][] keys, String prefix) {
         StringBuilder b = new StringBuilder("usage: " + program + " [--quick] [--KEY VALUE | --KEY=VALUE ...]\n"
                 + "  (or -D" + prefix + ".KEY=VALUE; an option wins over a property)\n");

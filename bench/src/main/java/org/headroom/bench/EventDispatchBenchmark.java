@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.headroom.qmp.QmpClient;
+import org.headroom.qmp.QmpEvent;
+import org.headroom.qmp.QmpEventListener;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -44,6 +46,7 @@ public class EventDispatchBenchmark {
     private QmpClient client;
     private ByteBuffer batch;
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile long target;
 
     @Setup(Level.Trial)
@@ -52,13 +55,21 @@ public class EventDispatchBenchmark {
         Path socket = dir.resolve("qmp.sock");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
-        client = QmpClient.builder(socket).name("bench").eventQueueCapacity(1 << 20).build();
-        client.subscribe(e -> {
-            long n = received.incrementAndGet();
-            if (n == target) {
-                synchronized (this) {
-                    notifyAll();
+        // Room for a few batches, in count and in bytes: a batch is never dropped while the last is read.
+        client = QmpClient.builder(socket).name("bench").eventQueueCapacity(4 * BATCH)
+                .eventQueueBytes(4L * BATCH * EVENT.length).build();
+        client.subscribe(new QmpEventListener() {
+            @Override
+            public void onEvent(QmpEvent event) {
+                if (received.incrementAndGet() == target) {
+                    wake();
                 }
+            }
+
+            @Override
+            public void onEventsDropped(long count) {
+                dropped.addAndGet(count);
+                wake();
             }
         });
         CompletableFuture<Void> connecting = CompletableFuture.runAsync(client::connect);
@@ -91,12 +102,21 @@ public class EventDispatchBenchmark {
         target = received.get() + BATCH;
         batch.clear();
         write(batch);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         synchronized (this) {
             while (received.get() < target) {
-                wait(10_000);
+                if (dropped.get() > 0 || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("events lost: " + dropped.get() + " dropped, "
+                            + (target - received.get()) + " of the batch not received in 30 s");
+                }
+                wait(1_000);
             }
         }
         return received.get();
+    }
+
+    private synchronized void wake() {
+        notifyAll();
     }
 
     private void write(ByteBuffer b) throws Exception {

@@ -36,14 +36,11 @@ import org.headroom.virt.internal.HookStats;
  * volume, release deactivates it; the do-nothing runs use a volume prepared once).
  */
 public final class HookBenchmark {
-    private static final String[][] KEYS = {
+    private static final String[][] KEYS = BenchOptions.keys("calls,libvirt", new String[][] {
             // key, full, quick, meaning
-            {"scenarios", "calls,libvirt", "calls,libvirt", "which scenarios to run, in this order"},
-            {"root", "/var/tmp", "/var/tmp", "directory under which the domain is made"},
-            {"json", "", "", "file to write the raw results to (JSON); none when empty"},
             {"runs", "200", "40", "hook runs per operation (calls)"},
             {"starts", "21", "7", "virsh start/destroy cycles per hook (libvirt)"},
-    };
+    });
 
     private final BenchOptions config;
     private final Map<String, Object> results = new LinkedHashMap<>();

@@ -60,18 +60,16 @@ import org.headroom.storage.FileStorageDomain;
  */
 public final class MailboxBenchmark {
     private static final long MIB = 1 << 20;
-    private static final List<MailboxPolicy> POLICIES = List.of(MailboxPolicy.HEADROOM, MailboxPolicy.VDSM);
 
     /** The settings, with their full-run and {@code --quick} defaults. */
-    private static final String[][] KEYS = {
+    private static final String[][] KEYS = BenchOptions.keys("latency,idle,burst", new String[][] {
             // key, full, quick, meaning
-            {"scenarios", "latency,idle,burst", "latency,idle,burst", "which scenarios to run, in this order"},
-            {"root", "/var/tmp", "/var/tmp", "directory under which the domains are made (not tmpfs: direct I/O)"},
-            {"json", "", "", "file to write the raw results to (JSON); none when empty"},
+            {"policies", "headroom,vdsm", "headroom,vdsm", "mailbox policies, each run in every scenario: headroom, vdsm, "
+                    + "events-only, legacy-host; the table compares headroom with vdsm"},
             {"seed", "1", "1", "seed of the random pauses"},
             {"spm.workers", "4", "4", "SPM extend worker threads"},
-            {"latency.n.headroom", "200", "30", "measured requests, Headroom policy"},
-            {"latency.n.vdsm", "40", "8", "measured requests, VDSM policy"},
+            {"latency.n.headroom", "200", "30", "measured requests, Headroom's timing (headroom, events-only)"},
+            {"latency.n.vdsm", "40", "8", "measured requests, VDSM's timing (vdsm, legacy-host)"},
             {"latency.warmup", "3", "2", "requests before the measured ones, not counted"},
             {"latency.pause.ms", "20", "20", "random pause 0..this before each request"},
             {"latency.host.id", "1", "1", "the requesting host's id"},
@@ -88,7 +86,7 @@ public final class MailboxBenchmark {
             {"burst.settle.s", "3", "2", "wait after starting the hosts, and between bursts"},
             {"burst.warmup", "3", "1", "unmeasured bursts before the measured one (JIT compilation)"},
             {"burst.timeout.s", "60", "30", "give up waiting for replies after this"},
-    };
+    });
 
     /** The threads of the scheduler the burst's hosts share. */
     private static final String HOST_POOL = "bench-hosts";
@@ -141,12 +139,12 @@ public final class MailboxBenchmark {
         boolean failed = false;
 
         System.out.printf("mailbox benchmark (%s): domains under %s (%s), policies %s%n", config.get("mode"), base, fsType,
-                POLICIES.stream().map(MailboxPolicy::name).toList());
+                config.names("policies"));
         try {
             for (String scenario : config.names("scenarios")) {
                 Map<String, Object> results = new LinkedHashMap<>();
                 scenarios.put(scenario, results);
-                for (MailboxPolicy policy : POLICIES) {
+                for (MailboxPolicy policy : config.names("policies").stream().map(MailboxPolicy::named).toList()) {
                     System.out.printf("-- %s, %s policy ...%n", scenario, policy.name());
                     long start = System.nanoTime();
                     Map<String, Object> r;
@@ -198,7 +196,8 @@ public final class MailboxBenchmark {
     // (a) latency: one host, requests one after another
 
     private Map<String, Object> latency(Path base, MailboxPolicy policy) throws Exception {
-        int n = integer(policy == MailboxPolicy.HEADROOM ? "latency.n.headroom" : "latency.n.vdsm");
+        // A host on VDSM's fixed 0.5 s (or 2 s) cadence takes a second or so per request: fewer of them.
+        int n = integer(policy.hostTicksFixed() ? "latency.n.vdsm" : "latency.n.headroom");
         int warmup = integer("latency.warmup");
         // Requests must not line up with either side's ticks: pause at random over a whole tick of
         // the slower side (VDSM: 0.5 s), else a fixed phase decides the round trip.

@@ -53,11 +53,8 @@ public final class ThinExtendBenchmark {
     private static final long MIB = ExtendSetup.MIB;
 
     /** The settings, with their full-run and {@code --quick} defaults. */
-    private static final String[][] KEYS = {
+    private static final String[][] KEYS = BenchOptions.keys("latency,sweep,chunks", new String[][] {
             // key, full, quick, meaning
-            {"scenarios", "latency,sweep,chunks", "latency,sweep,chunks", "which scenarios to run, in this order"},
-            {"root", "/var/tmp", "/var/tmp", "directory under which the domains are made (not tmpfs: direct I/O)"},
-            {"json", "", "", "file to write the raw results to (JSON); none when empty"},
             {"svg", "", "", "file to write the plot of scenario latency to (SVG); none when empty"},
             {"capacity.mib", "20480", "20480", "virtual size of the guest's disk (qcow2), MiB"},
             {"utilization", "20", "20", "utilization % of the chunk policies: watermark = (100 - u) % of a chunk"},
@@ -89,7 +86,7 @@ public final class ThinExtendBenchmark {
             {"check", "true", "true", "qemu-img check each image after its guest is gone"},
             {"plot.window.s", "0.25", "0.25", "bins of the write rate in the plot, seconds"},
             {"log", "warn", "warn", "level of the agent's own log (slf4j-simple): warn, info, debug"},
-    };
+    });
 
     private final BenchOptions options;
     private GuestRunner guests;
