@@ -70,6 +70,14 @@ public final class FakeScheduler implements Scheduler {
         return runUntil(target);
     }
 
+    /**
+     * Moves the clock forward by {@code d} without running anything, as when the scheduler's thread
+     * is busy elsewhere: what fell due on the way runs late, at the next {@link #runReady}.
+     */
+    public synchronized void stall(Duration d) {
+        now += d.toNanos();
+    }
+
     public int advance(long amount, TimeUnit unit) {
         return advance(Duration.ofNanos(unit.toNanos(amount)));
     }

@@ -32,6 +32,18 @@ class FakeSchedulerTest {
     }
 
     @Test
+    void aStalledSchedulerRunsWhatFellDueLateAtTheNextRunReady() {
+        FakeScheduler s = new FakeScheduler();
+        List<Long> ranAt = new ArrayList<>();
+        long start = s.nanoTime();
+        s.execute(() -> ranAt.add(s.nanoTime() - start));
+        s.stall(Duration.ofMillis(3));
+        assertThat(ranAt).isEmpty();
+        s.runReady();
+        assertThat(ranAt).containsExactly(3_000_000L);
+    }
+
+    @Test
     void cancelledTasksDoNotRunAndTheCapacityIsEnforced() {
         FakeScheduler s = new FakeScheduler().capacity(1);
         List<String> ran = new ArrayList<>();

@@ -330,6 +330,11 @@ public final class DriveMonitor {
         return extendingTo;
     }
 
+    /** When what started the current (or last) extension happened: the event's time, not the monitor's. */
+    public long triggeredNanos() {
+        return triggeredNanos;
+    }
+
     public long extensions() {
         return extensions;
     }

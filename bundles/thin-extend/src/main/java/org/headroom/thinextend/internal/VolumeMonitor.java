@@ -482,7 +482,8 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
     }
 
     private void extend(Watched w, DriveMonitor.Action.Extend e) {
-        Extension x = new Extension(w, e, monitorThread.nanoTime());
+        // Timed from the event that started it, so that the wait for the monitor's thread is counted too.
+        Extension x = new Extension(w, e, w.monitor.triggeredNanos());
         x.sent = monitorThread.nanoTime();
         CompletionStage<Long> reply;
         try {

@@ -124,7 +124,9 @@ class VolumeMonitorTest {
         assertThat(hypervisor.calls("arm")).containsExactly("arm vm/vd0 " + (1024 * MIB - 1024 * MIB * 80 / 100));
 
         clock.advance(Duration.ofMillis(5));
-        event(new DriveEvent.ThresholdCrossed(VD0, 1, 1));
+        hypervisor.emit(new DriveEvent.ThresholdCrossed(VD0, 1, 1));
+        clock.stall(Duration.ofMillis(1)); // the monitor's thread takes the event a millisecond later
+        clock.runReady();
         assertThat(spm.requests).hasSize(1);
         clock.advance(Duration.ofMillis(4));
         spm.succeed(spm.requests.get(0));
@@ -134,8 +136,9 @@ class VolumeMonitorTest {
             assertThat(r.fromSize()).isEqualTo(1024 * MIB);
             assertThat(r.toSize()).isEqualTo(2048 * MIB);
             assertThat(r.trigger()).isEqualTo("threshold");
+            assertThat(r.waitNanos()).as("event to request").isEqualTo(1_000_000);
             assertThat(r.extendNanos()).isEqualTo(4_000_000);
-            assertThat(r.totalNanos()).isEqualTo(4_000_000);
+            assertThat(r.totalNanos()).isEqualTo(5_000_000);
             assertThat(r.late()).isFalse();
         });
         assertThat(hypervisor.calls("arm")).last().isEqualTo("arm vm/vd0 " + (2048 * MIB - 1024 * MIB * 80 / 100));
