@@ -56,10 +56,15 @@ class HookProtocolFuzzTest {
         }
 
         // What the hook sends decodes to itself, or is refused for its size.
+        // Cut between code points: the hook sends bytes, so its strings never hold half a surrogate pair.
         String text = new String(data, StandardCharsets.UTF_8);
-        int cut = text.length() / 5;
-        HookRequest sent = new HookRequest(text.substring(0, cut), text.substring(cut, 2 * cut), text.substring(2 * cut, 3 * cut),
-                text.substring(3 * cut, 4 * cut), text.substring(4 * cut));
+        int points = text.codePointCount(0, text.length());
+        int[] cut = new int[6];
+        for (int i = 0; i <= 5; i++) {
+            cut[i] = text.offsetByCodePoints(0, points * i / 5);
+        }
+        HookRequest sent = new HookRequest(text.substring(cut[0], cut[1]), text.substring(cut[1], cut[2]),
+                text.substring(cut[2], cut[3]), text.substring(cut[3], cut[4]), text.substring(cut[4], cut[5]));
         byte[] encoded = HookProtocol.encode(sent);
         if (utf8(sent.guest()) <= HookProtocol.MAX_FIELD && utf8(sent.op()) <= HookProtocol.MAX_FIELD
                 && utf8(sent.subop()) <= HookProtocol.MAX_FIELD && utf8(sent.extra()) <= HookProtocol.MAX_FIELD
