@@ -67,6 +67,8 @@ next_target() { flock "$out/queue.lock" sh -c 'head -1 "$1"; sed -i 1d "$1"' _ "
 started=$(date -u +%FT%TZ)
 for lane in $(seq 1 "$lanes"); do
   (
+    # Jazzer unpacks its agent when a JVM starts: two starting at once have broken each other's copy.
+    sleep $(( (lane - 1) * 20 ))
     while target=$(next_target) && [ -n "$target" ]; do
       # shellcheck disable=SC2086
       result=$(fuzz_one $target)
