@@ -8,14 +8,18 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.headroom.testing.SanlockDaemon;
 
-/** A {@link HostMain} in a JVM of its own, as another host with its own daemon; ended by PID. */
-final class HostProcess implements AutoCloseable {
+/**
+ * A host's program ({@link HostMain}, or another with the same line protocol) in a JVM of its own,
+ * as another host with its own daemon; ended by PID.
+ */
+public final class HostProcess implements AutoCloseable {
     private static final Duration REPLY = Duration.ofSeconds(40);
 
     private final String name;
@@ -43,21 +47,29 @@ final class HostProcess implements AutoCloseable {
     }
 
     /** Starts a host talking to {@code daemon}; its stderr goes to {@code log}. */
-    static HostProcess start(String name, SanlockDaemon daemon, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                HostMain.class.getName())).redirectError(log.toFile());
+    public static HostProcess start(String name, SanlockDaemon daemon, Path log) throws IOException {
+        return start(name, daemon, log, HostMain.class);
+    }
+
+    /** Starts {@code main} (one reply line per command line) as a host talking to {@code daemon}. */
+    public static HostProcess start(String name, SanlockDaemon daemon, Path log, Class<?> main, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
         pb.environment().putAll(daemon.clientEnvironment());
         return new HostProcess(name, pb.start(), log);
     }
 
     /** Sends {@code command} and returns the result of its {@code ok}; an {@code err} throws {@link Failed}. */
-    String call(String command) {
+    public String call(String command) {
         return call(command, REPLY);
     }
 
     /** {@link #call(String)}, waiting at most {@code timeout} for the reply. */
-    String call(String command, Duration timeout) {
+    public String call(String command, Duration timeout) {
         String reply;
         try {
             stdin.write(command);
@@ -84,16 +96,16 @@ final class HostProcess implements AutoCloseable {
         throw new Failed(name + ": " + command + " -> " + reply, f[1], Integer.parseInt(f[2]), f[3]);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
     /** Waits for the process to end (killed by its daemon, say); returns its exit code. */
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " still running after " + timeout);
         }
@@ -101,7 +113,7 @@ final class HostProcess implements AutoCloseable {
     }
 
     /** SIGKILL: the process dies where it stands, its registration with it. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
@@ -121,11 +133,11 @@ final class HostProcess implements AutoCloseable {
     }
 
     /** A sanlock error in the other host: the class of its exception, its code and the code's name. */
-    static final class Failed extends RuntimeException {
+    public static final class Failed extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        final String kind;
-        final int code;
-        final String codeName;
+        public final String kind;
+        public final int code;
+        public final String codeName;
 
         Failed(String message, String kind, int code, String codeName) {
             super(message);

@@ -10,12 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** What the binding's integration tests share: lease files on disk, leases in HostMain's words, retries. */
-final class LeaseFixtures {
+public final class LeaseFixtures {
     private LeaseFixtures() {
     }
 
     /** An empty directory at {@code p}, whatever a previous run left there. */
-    static Path fresh(Path p) throws IOException {
+    public static Path fresh(Path p) throws IOException {
         Path abs = p.toAbsolutePath();
         if (Files.exists(abs)) {
             try (Stream<Path> files = Files.walk(abs)) {

@@ -1,0 +1,469 @@
+package org.headroom.lease.internal;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.headroom.api.lease.HeldLease;
+import org.headroom.api.lease.HostStatus;
+import org.headroom.api.lease.LeaseException;
+import org.headroom.api.lease.LeaseHeldException;
+import org.headroom.api.lease.LeaseOwner;
+import org.headroom.api.lease.LeaseRef;
+import org.headroom.api.lease.LeaseService;
+import org.headroom.api.lease.LockspaceStatus;
+import org.headroom.api.storage.StorageDomain;
+import org.headroom.api.storage.StorageDomains;
+import org.headroom.api.storage.VolumeRef;
+import org.headroom.lease.sanlock.Disk;
+import org.headroom.lease.sanlock.Geometry;
+import org.headroom.lease.sanlock.Host;
+import org.headroom.lease.sanlock.Lockspace;
+import org.headroom.lease.sanlock.LockspaceState;
+import org.headroom.lease.sanlock.Owner;
+import org.headroom.lease.sanlock.Registration;
+import org.headroom.lease.sanlock.Resource;
+import org.headroom.lease.sanlock.ResourceOwners;
+import org.headroom.lease.sanlock.Sanlock;
+import org.headroom.lease.sanlock.SanlockException;
+import org.headroom.runtime.Cancellable;
+import org.headroom.runtime.Listeners;
+import org.headroom.runtime.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lease service over this host's sanlock daemon, in VDSM's layout: a domain's lockspace is
+ * named by the domain's UUID, on {@code dom_md/ids}; the SDM lease is {@code SDM} at
+ * {@code dom_md/leases} offset 1 MiB; a volume's lease is named by the volume, in
+ * {@code <volume>.lease} at offset 0. Areas not yet formatted are formatted on first use, under a
+ * file lock so that two hosts never format one twice.
+ *
+ * <p>One registration for the whole agent (as VDSM's one process fd), with a killpath: when sanlock
+ * must see this host's leases given up (its lockspace failing, another host asking), it runs a
+ * small script that leaves a flag, instead of killing the JVM. The service sees the flag (it looks
+ * every {@link #WATCH_INTERVAL}), tells the lease-lost listeners first (the SPM stops serving), then
+ * releases every lease, and joins again once it can. A lockspace that stops being JOINED is a
+ * loss too.
+ */
+public final class SanlockLeases implements LeaseService, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SanlockLeases.class);
+    /** 512-byte sectors, 1 MiB areas: what VDSM uses on file domains; 2000 hosts. */
+    static final Geometry GEOMETRY = Geometry.SECTOR_512_ALIGN_1M;
+    static final long SDM_OFFSET = GEOMETRY.alignmentBytes();
+    static final Duration WATCH_INTERVAL = Duration.ofMillis(200);
+    static final String FLAG = "leases-wanted";
+
+    private final Sanlock sanlock;
+    private final int hostId;
+    private final StorageDomains storage;
+    private final int ioTimeout;
+    private final Scheduler scheduler;
+    private final Path runDir;
+    private final Listeners<LeaseLostListener> lostListeners = new Listeners<>("lost leases");
+    private final Map<LeaseRef, Lease> held = new ConcurrentHashMap<>();
+    private final Map<UUID, String> problems = new ConcurrentHashMap<>();
+    private final Set<UUID> formatted = ConcurrentHashMap.newKeySet();
+    private Registration registration;
+    private Cancellable watch;
+    private volatile boolean closed;
+
+    public SanlockLeases(Sanlock sanlock, int hostId, StorageDomains storage, int ioTimeoutSeconds, Scheduler scheduler,
+                         Path runDir) {
+        if (hostId < 1 || hostId > GEOMETRY.maxHosts()) {
+            throw new IllegalArgumentException("host id must be 1.." + GEOMETRY.maxHosts() + ": " + hostId);
+        }
+        this.sanlock = sanlock;
+        this.hostId = hostId;
+        this.storage = storage;
+        this.ioTimeout = ioTimeoutSeconds;
+        this.scheduler = scheduler;
+        this.runDir = runDir;
+    }
+
+    /** Registers with the daemon, sets the killpath, starts joining every connected domain's lockspace. */
+    public synchronized void start() throws IOException {
+        Files.createDirectories(runDir);
+        Path script = runDir.resolve("killpath");
+        // sanlock runs this (with our pid appended) instead of SIGTERM: it only leaves the flag we watch.
+        Files.writeString(script, "#!/bin/sh\n# headroom: sanlock wants this host's leases back; the agent gives them up.\n"
+                + "touch \"$1/" + FLAG + "\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        Files.deleteIfExists(runDir.resolve(FLAG));
+        registration = sanlock.register("headroom-host-" + hostId);
+        registration.killpath(script.toString(), runDir.toString(), true);
+        for (StorageDomain d : storage.domains()) {
+            join(d);
+        }
+        watch = scheduler.schedule(this::watch, WATCH_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+        LOG.info("lease service started: host {}, io timeout {} s, lockspaces of {} domain(s)", hostId, ioTimeout,
+                storage.domains().size());
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (watch != null) {
+            watch.cancel();
+        }
+        for (Lease l : List.copyOf(held.values())) {
+            l.close();
+        }
+        if (registration != null) {
+            registration.close();
+        }
+        for (StorageDomain d : storage.domains()) {
+            try {
+                sanlock.leaveLockspace(lockspace(d.uuid(), d), Duration.ofSeconds(4L * ioTimeout + 5));
+            } catch (SanlockException e) {
+                LOG.warn("leaving the lockspace of {}: {}", d.uuid(), e.getMessage());
+            }
+        }
+        LOG.info("lease service stopped");
+    }
+
+    public int hostId() {
+        return hostId;
+    }
+
+    // ---- lockspaces ---------------------------------------------------------------------------
+
+    private Lockspace lockspace(UUID domain, StorageDomain d) {
+        return new Lockspace(domain.toString(), hostId, new Disk(d.path().resolve("dom_md/ids").toString(), 0));
+    }
+
+    private StorageDomain domain(UUID uuid) {
+        return storage.domain(uuid).orElseThrow(() -> new LeaseException("domain " + uuid + " is not connected"));
+    }
+
+    /** Formats the lockspace if nobody has, and starts joining it (the join goes on in the daemon). */
+    private void join(StorageDomain d) {
+        try {
+            formatLockspace(d);
+            sanlock.addLockspace(lockspace(d.uuid(), d), ioTimeout);
+            problems.remove(d.uuid());
+        } catch (SanlockException.Exists | SanlockException.InProgress already) {
+            // Joined, or being joined.
+        } catch (SanlockException | LeaseException e) {
+            problems.put(d.uuid(), e.getMessage());
+            LOG.warn("cannot join the lockspace of {}: {}", d.uuid(), e.getMessage());
+        }
+    }
+
+    private void formatLockspace(StorageDomain d) {
+        if (formatted.contains(d.uuid())) {
+            return;
+        }
+        Path ids = d.path().resolve("dom_md/ids");
+        Disk disk = new Disk(ids.toString(), 0);
+        underFileLock(ids, () -> {
+            if (!readable(() -> sanlock.readLockspace(disk))) {
+                sanlock.writeLockspace(lockspace(d.uuid(), d), GEOMETRY, 0, ioTimeout); // its host id is not written
+                LOG.info("formatted the lockspace of {} at {}", d.uuid(), ids);
+            }
+        });
+        formatted.add(d.uuid());
+    }
+
+    @Override
+    public LockspaceStatus lockspace(UUID uuid) {
+        StorageDomain d = domain(uuid);
+        LockspaceState state;
+        try {
+            state = sanlock.inqLockspace(lockspace(uuid, d));
+        } catch (SanlockException e) {
+            return new LockspaceStatus(uuid, hostId, "FAILED", e.getMessage(), List.of());
+        }
+        String name = switch (state) {
+            case JOINED -> "JOINED";
+            case IN_PROGRESS -> "JOINING";
+            default -> problems.containsKey(uuid) ? "FAILED" : "NOT_JOINED";
+        };
+        List<HostStatus> hosts = new ArrayList<>();
+        if (state == LockspaceState.JOINED) {
+            try {
+                for (Host h : sanlock.hosts(uuid.toString())) {
+                    hosts.add(new HostStatus((int) h.hostId(), h.state().name(), h.generation(), h.timestamp()));
+                }
+            } catch (SanlockException.Again tooSoon) {
+                // Joined so recently that the daemon has not looked at the other hosts yet.
+            }
+        }
+        return new LockspaceStatus(uuid, hostId, name, problems.getOrDefault(uuid, ""), hosts);
+    }
+
+    /** Waits until the lockspace of {@code domain} is joined, at most {@code deadline}. */
+    public void awaitJoined(UUID domain, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!lockspace(domain).joined()) {
+            if (System.nanoTime() > end) {
+                throw new LeaseException("the lockspace of " + domain + " is not joined after " + deadline + ": "
+                        + lockspace(domain));
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LeaseException("interrupted waiting for the lockspace of " + domain);
+            }
+        }
+    }
+
+    // ---- leases -------------------------------------------------------------------------------
+
+    @Override
+    public LeaseRef sdmLease(UUID domain) {
+        return new LeaseRef(domain, "SDM", domain(domain).path().resolve("dom_md/leases"), SDM_OFFSET);
+    }
+
+    @Override
+    public LeaseRef volumeLease(VolumeRef volume) {
+        StorageDomain d = domain(volume.domain());
+        return new LeaseRef(volume.domain(), volume.volume().toString(),
+                d.path().resolve("images").resolve(volume.image().toString()).resolve(volume.volume() + ".lease"), 0);
+    }
+
+    private static Resource resource(LeaseRef ref) {
+        return Resource.of(ref.domain().toString(), ref.name(), new Disk(ref.path().toString(), ref.offset()));
+    }
+
+    @Override
+    public HeldLease acquire(LeaseRef ref) {
+        if (closed) {
+            throw new LeaseException("the lease service is stopped");
+        }
+        formatLease(ref);
+        Resource r = resource(ref);
+        try {
+            registration.acquire(r);
+        } catch (SanlockException.Held e) {
+            throw new LeaseHeldException(ref + " is held by " + holder(ref), holderId(ref), false, e);
+        } catch (SanlockException.OwnerRetry e) {
+            throw new LeaseHeldException(ref + " is held by host " + holderId(ref)
+                    + ", which stopped renewing and is not dead yet", holderId(ref), true, e);
+        } catch (SanlockException.NotJoined e) {
+            throw new LeaseException(ref + ": the lockspace of " + ref.domain() + " is not joined on this host", e);
+        } catch (SanlockException e) {
+            throw new LeaseException("acquiring " + ref + ": " + e.getMessage(), e);
+        }
+        long version = 0;
+        for (Resource mine : registration.inquire()) {
+            if (mine.name().equals(ref.name()) && mine.lockspace().equals(r.lockspace())) {
+                version = mine.version();
+            }
+        }
+        Lease lease = new Lease(ref, r, version);
+        held.put(ref, lease);
+        LOG.debug("acquired {} (version {})", ref, version);
+        return lease;
+    }
+
+    /** Formats a lease area on first use: the SDM lease in dom_md/leases, a volume's .lease file. */
+    private void formatLease(LeaseRef ref) {
+        Disk disk = new Disk(ref.path().toString(), ref.offset());
+        if (readable(() -> sanlock.readResource(disk))) {
+            return;
+        }
+        try {
+            if (!Files.exists(ref.path())) {
+                try (RandomAccessFile f = new RandomAccessFile(ref.path().toFile(), "rw")) {
+                    f.setLength(ref.offset() + GEOMETRY.alignmentBytes()); // sparse: sanlock writes what it needs
+                }
+            }
+        } catch (IOException e) {
+            throw new LeaseException("cannot make the lease file " + ref.path() + ": " + e, e);
+        }
+        underFileLock(ref.path(), () -> {
+            if (!readable(() -> sanlock.readResource(disk))) {
+                sanlock.writeResource(resource(ref), GEOMETRY, 0);
+                LOG.info("formatted lease {}", ref);
+            }
+        });
+    }
+
+    @Override
+    public Optional<LeaseOwner> owner(LeaseRef ref) {
+        ResourceOwners owners;
+        try {
+            owners = sanlock.readResourceOwners(resource(ref));
+        } catch (SanlockException e) {
+            if (!Files.exists(ref.path())) {
+                return Optional.empty();
+            }
+            throw new LeaseException("reading the owner of " + ref + ": " + e.getMessage(), e);
+        }
+        if (owners.owners().isEmpty()) {
+            return Optional.empty();
+        }
+        Owner o = owners.owners().get(0);
+        String state = "UNKNOWN";
+        try {
+            // A host that joined again since (a later generation) holds nothing of its previous life:
+            // sanlock lets anyone take those leases at once, so that owner is as good as dead.
+            state = sanlock.host(ref.domain().toString(), o.hostId())
+                    .map(h -> h.generation() > o.generation() ? "DEAD" : h.state().name()).orElse("UNKNOWN");
+        } catch (SanlockException notJoinedOrTooSoon) {
+            // This host cannot say how the owner is: UNKNOWN.
+        }
+        return Optional.of(new LeaseOwner((int) o.hostId(), o.generation(), owners.version(), state));
+    }
+
+    private int holderId(LeaseRef ref) {
+        try {
+            return owner(ref).map(LeaseOwner::hostId).orElse(0);
+        } catch (LeaseException e) {
+            return 0;
+        }
+    }
+
+    private String holder(LeaseRef ref) {
+        try {
+            return owner(ref).map(o -> "host " + o.hostId() + " (" + o.hostState().toLowerCase() + ")").orElse("another host");
+        } catch (LeaseException e) {
+            return "another host";
+        }
+    }
+
+    @Override
+    public AutoCloseable onLeaseLost(LeaseLostListener listener) {
+        return lostListeners.add(listener);
+    }
+
+    // ---- losing leases ------------------------------------------------------------------------
+
+    /** Every {@link #WATCH_INTERVAL}: the killpath's flag, and lockspaces that failed. */
+    private void watch() {
+        try {
+            Path flag = runDir.resolve(FLAG);
+            if (Files.deleteIfExists(flag)) {
+                giveUp(null, "sanlock asked for this host's leases (a lockspace failing, or another host asking)");
+            }
+            for (StorageDomain d : storage.domains()) {
+                boolean holding = held.keySet().stream().anyMatch(r -> r.domain().equals(d.uuid()));
+                if (holding && sanlock.inqLockspace(lockspace(d.uuid(), d)) != LockspaceState.JOINED) {
+                    giveUp(d.uuid(), "the lockspace of " + d.uuid() + " is no longer joined");
+                }
+                if (!holding && problems.containsKey(d.uuid())) {
+                    join(d); // a failed join or a lost lockspace: try again
+                }
+            }
+            if (registration.broken()) {
+                giveUp(null, "the registration with sanlock broke");
+                registration = sanlock.register("headroom-host-" + hostId);
+            }
+        } catch (Throwable t) {
+            LOG.error("lease service: watching the leases failed: {}", t.toString(), t);
+        } finally {
+            if (!closed) {
+                try {
+                    watch = scheduler.schedule(this::watch, WATCH_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    LOG.error("lease service: its scheduler refused the next watch: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Tells the listeners first (they stop what the leases allowed), then releases the leases. */
+    synchronized void giveUp(UUID domain, String why) {
+        List<UUID> domains = domain != null ? List.of(domain)
+                : held.keySet().stream().map(LeaseRef::domain).distinct().toList();
+        for (UUID d : domains) {
+            LOG.warn("giving up the leases of domain {}: {}", d, why);
+            lostListeners.publish(d, (l, dd) -> l.leasesLost(dd, why));
+            for (Lease l : List.copyOf(held.values())) {
+                if (l.ref().domain().equals(d)) {
+                    l.close();
+                }
+            }
+            problems.put(d, why);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    /** Whether an area reads as formatted; an unformatted or missing one is an error of sanlock's. */
+    private static boolean readable(Runnable read) {
+        try {
+            read.run();
+            return true;
+        } catch (SanlockException e) {
+            return false;
+        }
+    }
+
+    /** Runs {@code body} holding an exclusive lock on {@code file} (other processes wait; hosts on NFS too). */
+    private static void underFileLock(Path file, Runnable body) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+             FileLock ignored = ch.lock()) {
+            body.run();
+        } catch (IOException e) {
+            throw new LeaseException("cannot lock " + file + " to format it: " + e, e);
+        }
+    }
+
+    /** A lease this host holds. */
+    private final class Lease implements HeldLease {
+        private final LeaseRef ref;
+        private final Resource resource;
+        private final long version;
+        private boolean released;
+
+        Lease(LeaseRef ref, Resource resource, long version) {
+            this.ref = ref;
+            this.resource = resource;
+            this.version = version;
+        }
+
+        @Override
+        public LeaseRef ref() {
+            return ref;
+        }
+
+        @Override
+        public long version() {
+            return version;
+        }
+
+        @Override
+        public boolean held() {
+            if (released) {
+                return false;
+            }
+            try {
+                return registration.inquire().stream().anyMatch(r -> r.name().equals(resource.name())
+                        && r.lockspace().equals(resource.lockspace()));
+            } catch (SanlockException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (released) {
+                return;
+            }
+            released = true;
+            held.remove(ref, this);
+            try {
+                registration.release(resource);
+            } catch (SanlockException e) {
+                LOG.warn("releasing {}: {}", ref, e.getMessage());
+            }
+        }
+    }
+}
