@@ -27,6 +27,12 @@ public interface StorageJobs {
     JobStatus status(UUID job, VolumeRef volume);
 
     /**
+     * The last job run on {@code volume}, whichever it was, as storage tells it now; empty when no
+     * job ever ran on it.
+     */
+    java.util.Optional<JobStatus> latest(VolumeRef volume);
+
+    /**
      * Reconnaissance for a volume whose job's host stopped answering: takes the volume's lease
      * (once that host is dead), reads the outcome, and if the job was interrupted records it so and
      * bumps the generation, so that the stale job, should it come back, fails its own check.

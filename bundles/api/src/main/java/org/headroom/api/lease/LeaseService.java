@@ -1,5 +1,6 @@
 package org.headroom.api.lease;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.headroom.api.storage.VolumeRef;
@@ -19,6 +20,15 @@ public interface LeaseService {
 
     /** The lockspace of {@code domain} on this host, as sanlock says now. */
     LockspaceStatus lockspace(UUID domain);
+
+    /** This host's id in every lockspace it joins. */
+    int hostId();
+
+    /** The domains whose lockspaces this host joins: every connected domain. */
+    List<UUID> domains();
+
+    /** The leases this host holds now, as it acquired them. */
+    List<LeaseRef> held();
 
     /** The SDM lease of {@code domain}: holding it is being the SPM. */
     LeaseRef sdmLease(UUID domain);

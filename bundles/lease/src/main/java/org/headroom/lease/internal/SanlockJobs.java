@@ -175,6 +175,12 @@ public final class SanlockJobs implements StorageJobs {
     }
 
     @Override
+    public Optional<JobStatus> latest(VolumeRef volume) {
+        JobRecord record = readRecord(domain(volume), volume);
+        return record == null ? Optional.empty() : Optional.of(status(record.job(), volume));
+    }
+
+    @Override
     public JobStatus reconnoiter(VolumeRef volume) {
         StorageDomain domain = domain(volume);
         try (HeldLease lease = leases.acquire(leases.volumeLease(volume))) {

@@ -136,8 +136,19 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
         LOG.info("lease service stopped");
     }
 
+    @Override
     public int hostId() {
         return hostId;
+    }
+
+    @Override
+    public List<UUID> domains() {
+        return storage.domains().stream().map(StorageDomain::uuid).toList();
+    }
+
+    @Override
+    public List<LeaseRef> held() {
+        return List.copyOf(held.keySet());
     }
 
     // ---- lockspaces ---------------------------------------------------------------------------

@@ -19,6 +19,8 @@ import org.headroom.api.jobs.JobStatus;
 import org.headroom.api.jobs.StorageJobs;
 import org.headroom.api.storage.VolumeMetadata;
 import org.headroom.api.storage.VolumeRef;
+import org.headroom.lease.command.JobsCommand;
+import org.headroom.lease.command.LeasesCommand;
 import org.headroom.lease.sanlock.CallBounds;
 import org.headroom.lease.sanlock.HostProcess;
 import org.headroom.lease.sanlock.LeaseFixtures;
@@ -157,9 +159,41 @@ class StorageJobsIT {
                 .hasMessageContaining("generation 1, not 0");
         assertThat(domain.metadata(volume).generation()).isEqualTo(1);
         assertThat(domain.metadata(volume).legality()).isEqualTo(VolumeMetadata.Legality.LEGAL);
-        assertThat(jobs.start(UUID.randomUUID(), "test", volume, 1, progress -> { }).done().toCompletableFuture()
+        UUID third = UUID.randomUUID();
+        assertThat(jobs.start(third, "test", volume, 1, progress -> { }).done().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS).state()).isEqualTo(JobState.DONE);
         assertThat(domain.metadata(volume).generation()).isEqualTo(2);
+
+        // What the admin sees: the last job of the volume, and both hosts live in the lockspace.
+        assertThat(shell(new JobsCommand(), "jobs", jobs, "storage", DomainSet.of(root.resolve("run-1"), domain)))
+                .contains(volume.volume().toString(), third.toString(), "DONE");
+        // (host 1's daemon learns of host 2 when it reads the delta leases, at one of its renewals)
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String leasesShown = shell(new LeasesCommand(), "leases", leases);
+        while (leasesShown.lines().filter(l -> l.matches("\\s*[12] \\| LIVE .*")).count() < 2 && System.nanoTime() < end) {
+            Thread.sleep(200);
+            leasesShown = shell(new LeasesCommand(), "leases", leases);
+        }
+        assertThat(leasesShown).contains("Lockspace " + domain.uuid() + ": JOINED as host 1");
+        assertThat(leasesShown.lines().filter(l -> l.matches("\\s*[12] \\| LIVE .*"))).as(leasesShown).hasSize(2);
+    }
+
+    /** Runs a shell command with its references set as Karaf would, and returns what it printed. */
+    private static String shell(org.apache.karaf.shell.api.action.Action command, Object... references) throws Exception {
+        for (int i = 0; i < references.length; i += 2) {
+            java.lang.reflect.Field f = command.getClass().getDeclaredField((String) references[i]);
+            f.setAccessible(true);
+            f.set(command, references[i + 1]);
+        }
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            command.execute();
+        } finally {
+            System.setOut(stdout);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
