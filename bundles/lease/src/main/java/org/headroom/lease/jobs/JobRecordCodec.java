@@ -67,8 +67,9 @@ public final class JobRecordCodec {
         if (!eof) {
             throw new JobException("job record has no EOF: torn or truncated");
         }
+        JobRecord record;
         try {
-            return new JobRecord(UUID.fromString(required(keys, "JOB")), required(keys, "TYPE"),
+            record = new JobRecord(UUID.fromString(required(keys, "JOB")), required(keys, "TYPE"),
                     Integer.parseInt(required(keys, "HOST")), Long.parseLong(required(keys, "HOSTGEN")),
                     Integer.parseInt(required(keys, "GEN")), JobRecord.State.valueOf(required(keys, "STATE")),
                     required(keys, "STAGE"), Integer.parseInt(required(keys, "PERCENT")), required(keys, "ERROR"),
@@ -76,6 +77,18 @@ public final class JobRecordCodec {
         } catch (IllegalArgumentException e) {
             throw new JobException("job record is malformed: " + e.getMessage());
         }
+        // Only what encode writes is a record: a short UUID, "+1", a long text or bytes that are not
+        // UTF-8 mean another writer, or corruption, and would not survive being written back.
+        byte[] canonical;
+        try {
+            canonical = encode(record);
+        } catch (IllegalArgumentException e) {
+            throw new JobException("job record is not as Headroom writes it: " + e.getMessage());
+        }
+        if (!java.util.Arrays.equals(canonical, 0, canonical.length, block, 0, end)) {
+            throw new JobException("job record is not as Headroom writes it (keys in its order, canonical values)");
+        }
+        return record;
     }
 
     private static String required(Map<String, String> keys, String key) {
