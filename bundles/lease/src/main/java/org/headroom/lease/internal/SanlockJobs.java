@@ -73,8 +73,7 @@ public final class SanlockJobs implements StorageJobs {
                         + md.generation() + ", not " + expectedGeneration);
             }
             long now = wallClock.getAsLong();
-            long hostGeneration = leases.owner(lease.ref()).map(LeaseOwner::generation).orElse(0L);
-            record = new JobRecord(job, type, hostId, hostGeneration, expectedGeneration, JobRecord.State.RUNNING, "started",
+            record = new JobRecord(job, type, hostId, lease.hostGeneration(), expectedGeneration, JobRecord.State.RUNNING, "started",
                     0, "", now, now);
             writeRecord(domain, volume, record);
             domain.writeMetadata(volume, md.withLegality(VolumeMetadata.Legality.ILLEGAL));
@@ -115,12 +114,15 @@ public final class SanlockJobs implements StorageJobs {
                 throw new JobException("the volume is at generation " + now.generation() + " (" + now.legality()
                         + "): this job was fenced");
             }
-            domain.writeMetadata(volume, now.withLegality(VolumeMetadata.Legality.LEGAL)
-                    .withGeneration(VolumeMetadata.nextGeneration(started.generation())));
+            VolumeMetadata after = now.withLegality(VolumeMetadata.Legality.LEGAL)
+                    .withGeneration(VolumeMetadata.nextGeneration(started.generation()));
+            domain.writeMetadata(volume, after);
             current[0] = current[0].ended(JobRecord.State.DONE, "", wallClock.getAsLong());
             writeRecord(domain, volume, current[0]);
-            LOG.info("job {} ({}) on {} done: generation {}", started.job(), started.type(), volume,
-                    VolumeMetadata.nextGeneration(started.generation()));
+            LOG.info("job {} ({}) on {} done: generation {}", started.job(), started.type(), volume, after.generation());
+            lease.close();
+            // What it has just written is what storage says: no need to read it back.
+            return JobOutcome.of(started.job(), volume, current[0], after, Optional.empty());
         } catch (JobWork.UnchangedException e) {
             if (lease.held()) {
                 domain.writeMetadata(volume, before.withLegality(VolumeMetadata.Legality.LEGAL));

@@ -78,6 +78,9 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
     private final Map<LeaseRef, Lease> held = new ConcurrentHashMap<>();
     private final Map<UUID, String> problems = new ConcurrentHashMap<>();
     private final Set<UUID> formatted = ConcurrentHashMap.newKeySet();
+    private final Set<LeaseRef> formattedLeases = ConcurrentHashMap.newKeySet();
+    /** This host's sanlock generation per lockspace, while joined. */
+    private final Map<UUID, Long> generations = new ConcurrentHashMap<>();
     private Registration registration;
     private Cancellable watch;
     private volatile boolean closed;
@@ -165,6 +168,7 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
     private void join(StorageDomain d) {
         try {
             formatLockspace(d);
+            generations.remove(d.uuid());
             sanlock.addLockspace(lockspace(d.uuid(), d), ioTimeout);
             problems.remove(d.uuid());
         } catch (SanlockException.Exists | SanlockException.InProgress already) {
@@ -277,16 +281,42 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
                 version = mine.version();
             }
         }
-        Lease lease = new Lease(ref, r, version);
+        Lease lease = new Lease(ref, r, version, ownGeneration(ref, r));
         held.put(ref, lease);
         LOG.debug("acquired {} (version {})", ref, version);
         return lease;
     }
 
+    /**
+     * This host's generation in the lockspace of {@code r}, which it has just acquired: read from the
+     * lease's owner once per joining (it changes only when the host joins again), then remembered.
+     */
+    private long ownGeneration(LeaseRef ref, Resource r) {
+        Long known = generations.get(ref.domain());
+        if (known != null) {
+            return known;
+        }
+        try {
+            for (Owner o : sanlock.readResourceOwners(r).owners()) {
+                if (o.hostId() == hostId) {
+                    generations.put(ref.domain(), o.generation());
+                    return o.generation();
+                }
+            }
+        } catch (SanlockException e) {
+            LOG.warn("reading this host's generation from {}: {}", ref, e.getMessage());
+        }
+        return 0;
+    }
+
     /** Formats a lease area on first use: the SDM lease in dom_md/leases, a volume's .lease file. */
     private void formatLease(LeaseRef ref) {
+        if (formattedLeases.contains(ref)) {
+            return; // read once: an acquire of a hot lease costs no extra read
+        }
         Disk disk = new Disk(ref.path().toString(), ref.offset());
         if (readable(() -> sanlock.readResource(disk))) {
+            formattedLeases.add(ref);
             return;
         }
         try {
@@ -304,6 +334,7 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
                 LOG.info("formatted lease {}", ref);
             }
         });
+        formattedLeases.add(ref);
     }
 
     @Override
@@ -402,6 +433,7 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
                 }
             }
             problems.put(d, why);
+            generations.remove(d);
         }
     }
 
@@ -432,12 +464,19 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
         private final LeaseRef ref;
         private final Resource resource;
         private final long version;
+        private final long hostGeneration;
         private boolean released;
 
-        Lease(LeaseRef ref, Resource resource, long version) {
+        Lease(LeaseRef ref, Resource resource, long version, long hostGeneration) {
             this.ref = ref;
             this.resource = resource;
             this.version = version;
+            this.hostGeneration = hostGeneration;
+        }
+
+        @Override
+        public long hostGeneration() {
+            return hostGeneration;
         }
 
         @Override
