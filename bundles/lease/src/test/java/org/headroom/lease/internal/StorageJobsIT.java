@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +27,9 @@ import org.headroom.lease.sanlock.Sanlock;
 import org.headroom.runtime.ThreadScheduler;
 import org.headroom.storage.DomainSet;
 import org.headroom.storage.FileStorageDomain;
+import org.headroom.testing.Closer;
 import org.headroom.testing.SanlockDaemon;
+import org.headroom.testing.Stdout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class StorageJobsIT {
     private static final int IO = 1;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Closer toClose = new Closer();
     private final ExecutorService workers = Executors.newFixedThreadPool(2);
     private Path root;
     private FileStorageDomain domain;
@@ -83,29 +84,18 @@ class StorageJobsIT {
     /** An agent's run directory: short, as sanlock takes a killpath of at most 127 bytes. */
     private Path agentDir(String host) throws java.io.IOException {
         Path dir = java.nio.file.Files.createTempDirectory("hr-agent" + host + "-");
-        toClose.add(() -> LeaseFixtures.fresh(dir).toFile().delete());
+        closing(() -> LeaseFixtures.fresh(dir).toFile().delete());
         return dir;
     }
 
     @AfterEach
     void cleanUp() throws Exception {
         workers.shutdownNow();
-        Exception first = null;
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        toClose.close();
     }
 
     private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
+        return toClose.add(c);
     }
 
     private String args(UUID job) {
@@ -185,15 +175,7 @@ class StorageJobsIT {
             f.setAccessible(true);
             f.set(command, references[i + 1]);
         }
-        java.io.PrintStream stdout = System.out;
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            command.execute();
-        } finally {
-            System.setOut(stdout);
-        }
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return Stdout.of(command::execute);
     }
 
     @Test

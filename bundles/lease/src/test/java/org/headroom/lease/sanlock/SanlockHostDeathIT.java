@@ -10,12 +10,12 @@ import static org.headroom.lease.sanlock.LeaseFixtures.text;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.headroom.testing.Closer;
 import org.headroom.testing.SanlockDaemon;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,26 +31,15 @@ class SanlockHostDeathIT {
     private static final int IO = 1;
     private static final Geometry G = Geometry.SECTOR_512_ALIGN_1M;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Closer toClose = new Closer();
 
     @AfterEach
     void cleanUp() throws Exception {
-        Exception first = null;
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        toClose.close();
     }
 
     private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
+        return toClose.add(c);
     }
 
     @Test

@@ -2,9 +2,6 @@ package org.headroom.qmp.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,6 +13,7 @@ import org.headroom.api.hypervisor.HypervisorException;
 import org.headroom.api.hypervisor.UnknownVmException;
 import org.headroom.api.hypervisor.VmInfo;
 import org.headroom.api.hypervisor.VmState;
+import org.headroom.testing.Stdout;
 import org.junit.jupiter.api.Test;
 
 /** headroom:vms over hypervisors that know less than they list (a fake: the listing's corner cases). */
@@ -64,18 +62,10 @@ class VmsCommandTest {
         };
     }
 
-    private static String run(Hypervisor h) {
+    private static String run(Hypervisor h) throws Exception {
         VmsCommand command = new VmsCommand();
         command.hypervisors = List.of(h);
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            command.execute();
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Stdout.of(command::execute);
     }
 
     private static VmInfo vm(VmState state) {
@@ -83,21 +73,21 @@ class VmsCommandTest {
     }
 
     @Test
-    void aVmThatStoppedSinceItWasListedIsNotShownRunningWithUnreadableDrives() {
+    void aVmThatStoppedSinceItWasListedIsNotShownRunningWithUnreadableDrives() throws Exception {
         String out = run(hypervisor(List.of(vm(VmState.RUNNING)), List.of(vm(VmState.RUNNING)),
                 new UnknownVmException("vm1", "libvirt knows no VM named vm1")));
         assertThat(out).contains("vm1", "shutoff", "gone").doesNotContain("running").doesNotContain("unreadable");
     }
 
     @Test
-    void aVmListedRunningThatTheHypervisorNowReportsShutOffIsShownSo() {
+    void aVmListedRunningThatTheHypervisorNowReportsShutOffIsShownSo() throws Exception {
         String out = run(hypervisor(List.of(vm(VmState.RUNNING)), List.of(vm(VmState.SHUTOFF)),
                 new HypervisorException("reading drives of vm1: domain is not running")));
         assertThat(out).contains("shutoff").doesNotContain("running");
     }
 
     @Test
-    void aRunningVmWhoseDrivesCannotBeReadSaysWhy() {
+    void aRunningVmWhoseDrivesCannotBeReadSaysWhy() throws Exception {
         String out = run(hypervisor(List.of(vm(VmState.RUNNING)), List.of(vm(VmState.RUNNING)),
                 new HypervisorException("the libvirt adapter is busy")));
         assertThat(out).contains("running", "(unreadable: the libvirt adapter is busy)");
