@@ -165,17 +165,26 @@ class StorageJobsIT {
             leasesShown = shell(new LeasesCommand(), "leases", leases);
         }
         assertThat(leasesShown).contains("Lockspace " + domain.uuid() + ": JOINED as host 1");
+        org.headroom.lease.management.Leases mbean = inject(new org.headroom.lease.management.Leases(), "leases", leases);
+        assertThat(mbean.getLockspacesJoined()).isEqualTo(1);
+        assertThat(mbean.getLockspaces()).containsExactly(domain.uuid() + " JOINED");
         assertThat(leasesShown.lines().filter(l -> l.matches("\\s*[12] \\| LIVE .*"))).as(leasesShown).hasSize(2);
     }
 
     /** Runs a shell command with its references set as Karaf would, and returns what it printed. */
     private static String shell(org.apache.karaf.shell.api.action.Action command, Object... references) throws Exception {
-        for (int i = 0; i < references.length; i += 2) {
-            java.lang.reflect.Field f = command.getClass().getDeclaredField((String) references[i]);
-            f.setAccessible(true);
-            f.set(command, references[i + 1]);
-        }
+        inject(command, references);
         return Stdout.of(command::execute);
+    }
+
+    /** Sets a component's references (field name, value, ...) as DS or Karaf would. */
+    private static <T> T inject(T component, Object... references) throws Exception {
+        for (int i = 0; i < references.length; i += 2) {
+            java.lang.reflect.Field f = component.getClass().getDeclaredField((String) references[i]);
+            f.setAccessible(true);
+            f.set(component, references[i + 1]);
+        }
+        return component;
     }
 
     @Test
