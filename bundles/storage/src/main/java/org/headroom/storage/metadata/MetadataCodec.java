@@ -108,7 +108,13 @@ public final class MetadataCodec {
             if (key.equals("NONE")) {
                 throw new MalformedMetadataException("volume metadata is cleared (NONE): the volume was removed");
             }
-            if (md.put(key, line.substring(eq + 1)) != null) {
+            String value = line.substring(eq + 1);
+            if (value.indexOf('\r') >= 0) {
+                // VDSM would keep it, but it cannot be written back: refused, as encode refuses it.
+                throw new MalformedMetadataException("volume metadata line " + lineNo + ": the value of " + key
+                        + " holds a carriage return");
+            }
+            if (md.put(key, value) != null) {
                 throw new MalformedMetadataException("volume metadata has " + key + " twice");
             }
         }

@@ -121,6 +121,7 @@ class MetadataCodecTest {
                 Map.entry(VDSM_V5.replace("VOLTYPE=LEAF\n", "VOLTYPE=LEAF\ngarbage\n"), "is not KEY=value"),
                 Map.entry(VDSM_V5.replace("VOLTYPE=LEAF\n", "VOLTYPE=LEAF\nlower=1\n"), "is no key"),
                 Map.entry("NONE=######\nEOF\n", "cleared"),
+                Map.entry(VDSM_V5.replace("DISKTYPE=DATA", "DISKTYPE=DATA\r"), "holds a carriage return"),
                 Map.entry(VDSM_V5.replace("EOF\n", ""), "no EOF"));
         for (Map.Entry<String, String> e : bad.entrySet()) {
             assertThatThrownBy(() -> decode(e.getKey())).as(e.getValue()).isInstanceOf(MalformedMetadataException.class)
