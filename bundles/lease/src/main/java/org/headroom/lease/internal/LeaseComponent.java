@@ -3,9 +3,14 @@ package org.headroom.lease.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.headroom.api.jobs.StorageJobs;
 import org.headroom.api.lease.LeaseService;
+import org.headroom.api.spm.SpmElectionService;
+import org.headroom.api.spm.SpmLeadership;
+import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.lease.sanlock.CallBounds;
 import org.headroom.lease.sanlock.Sanlock;
@@ -40,6 +45,7 @@ public class LeaseComponent {
     private ThreadScheduler watcher;
     private ThreadScheduler workers;
     private SanlockLeases leases;
+    private SpmElection election;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
 
     /** Registers the two implementations under their contracts (not delegates of this component). */
@@ -55,6 +61,12 @@ public class LeaseComponent {
             SanlockJobs jobs = new SanlockJobs(leases, storage, config.host__id(), workers, System::currentTimeMillis);
             registrations.add(context.registerService(LeaseService.class, leases, null));
             registrations.add(context.registerService(StorageJobs.class, jobs, null));
+            if (config.spm__candidate()) {
+                election = new SpmElection(leases, spmDomain(config), watcher, Duration.ofMillis(config.spm__interval__ms()),
+                        System::currentTimeMillis, new Leadership(context));
+                registrations.add(context.registerService(SpmElectionService.class, election, null));
+                election.start();
+            }
         } catch (IOException | RuntimeException | Error e) {
             LOG.error("leases: activation failed ({}); stopping what had started", e.toString());
             deactivate();
@@ -62,8 +74,67 @@ public class LeaseComponent {
         }
     }
 
+    private UUID spmDomain(LeaseConfig config) {
+        if (!config.spm__domain().isBlank()) {
+            UUID uuid = UUID.fromString(config.spm__domain().trim());
+            if (storage.domain(uuid).isEmpty()) {
+                throw new IllegalArgumentException("spm_domain " + uuid + " is not connected");
+            }
+            return uuid;
+        }
+        List<StorageDomain> connected = storage.domains();
+        if (connected.size() != 1) {
+            throw new IllegalArgumentException("spm_candidate needs spm_domain: " + connected.size() + " domains are connected");
+        }
+        return connected.get(0).uuid();
+    }
+
+    /** The SPM role as an OSGi service: registered while the SDM lease is held, unregistered before it is released. */
+    private final class Leadership implements SpmElection.Role {
+        private final BundleContext context;
+        private ServiceRegistration<SpmLeadership> registered;
+
+        Leadership(BundleContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void elected(long sinceMillis) {
+            UUID domain = election.status().domain();
+            SpmElection of = election;
+            registered = context.registerService(SpmLeadership.class, new SpmLeadership() {
+                @Override
+                public UUID domain() {
+                    return domain;
+                }
+
+                @Override
+                public long sinceMillis() {
+                    return sinceMillis;
+                }
+
+                @Override
+                public void resign(String why) {
+                    of.resign(why);
+                }
+            }, null);
+        }
+
+        @Override
+        public void deposed(String why) {
+            if (registered != null) {
+                registered.unregister(); // the mailbox's SPM side stops within this call
+                registered = null;
+            }
+        }
+    }
+
     @Deactivate
     void deactivate() {
+        if (election != null) {
+            election.close(); // the SPM side stops, then the SDM lease is released
+            election = null;
+        }
         // Users first (they stop what the leases allowed), then the leases are given up.
         for (ServiceRegistration<?> r : registrations) {
             r.unregister();

@@ -19,4 +19,14 @@ public @interface LeaseConfig {
 
     @AttributeDefinition(description = "Threads running storage jobs at once")
     int job__workers() default 2;
+
+    @AttributeDefinition(description = "Whether this host contends for the SPM role (the SDM lease of spm_domain)")
+    boolean spm__candidate() default false;
+
+    @AttributeDefinition(description = "The pool's master domain, whose SDM lease makes its holder the SPM (its mailbox "
+            + "too); empty: the only connected domain")
+    String spm__domain() default "";
+
+    @AttributeDefinition(description = "How often a candidate tries for the SDM lease, and the SPM checks it still holds it, ms")
+    long spm__interval__ms() default 2000;
 }

@@ -75,7 +75,7 @@ public final class JobRecordCodec {
                     required(keys, "STAGE"), Integer.parseInt(required(keys, "PERCENT")), required(keys, "ERROR"),
                     Long.parseLong(required(keys, "STARTED")), Long.parseLong(required(keys, "UPDATED")));
         } catch (IllegalArgumentException e) {
-            throw new JobException("job record is malformed: " + e.getMessage());
+            throw new JobException("job record is malformed: " + excerpt(e.getMessage()));
         }
         // Only what encode writes is a record: a short UUID, "+1", a long text or bytes that are not
         // UTF-8 mean another writer, or corruption, and would not survive being written back.

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.headroom.api.mailbox.ExtendFailedException;
 import org.headroom.api.mailbox.ExtendService;
 import org.headroom.api.mailbox.MailboxException;
+import org.headroom.api.spm.SpmLeadership;
 import org.headroom.api.spm.SpmRole;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
@@ -22,13 +23,20 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This host's mailbox: the host side always, the SPM side when configured as SPM. On the SPM,
- * its own extend requests skip the mailbox and go straight to the volume backend.
+ * This host's mailbox: the host side always, the SPM side while this host is the SPM. It is the
+ * SPM while the lease service registers an {@link SpmLeadership} for the mailbox's domain (this
+ * host holds its SDM lease): the SPM side starts when it appears and stops, before the lease is
+ * released, when it goes. {@code spm = true} instead makes a host the SPM for good, without
+ * leases: for a single host without sanlock only. On the SPM, its own extend requests skip the
+ * mailbox and go straight to the volume backend.
  *
  * <p>Every part it starts is stopped again if a later part fails to start: a half-activated
  * component leaves no SPM serving behind it.
@@ -50,10 +58,16 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
     private int maxHostId;
     private ThreadScheduler hostThread;
     private HostMailbox host;
-    private SpmMailbox spm;
+    private volatile SpmMailbox spm;
     private ThreadScheduler spmInbox;
     private ThreadScheduler spmOutbox;
-    private ThreadScheduler spmWorkers;
+    private volatile ThreadScheduler spmWorkers;
+    private int spmWorkerCount;
+    /** {@code spm = true}: the SPM for good, whatever the leases. */
+    private boolean staticSpm;
+    private boolean active;
+    /** The SDM lease held for this mailbox's domain, as the lease service tells it; null: not the SPM by lease. */
+    private SpmLeadership leadership;
     private final MailboxStats local = new MailboxStats();
 
     @Activate
@@ -64,9 +78,14 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
         maxHostId = config.max__host__id();
         domain = domains.domain(uuid).orElseThrow(() -> new IllegalStateException(
                 "mailbox domain " + uuid + " is not connected (connected: " + domains.domains().stream().map(StorageDomain::uuid).toList() + ")"));
+        spmWorkerCount = config.spm__workers();
+        staticSpm = config.spm();
         try {
-            if (config.spm()) {
-                startSpm(config.spm__workers());
+            synchronized (this) {
+                if (staticSpm || leadership != null && leadership.domain().equals(uuid)) {
+                    startSpm();
+                }
+                active = true;
             }
             hostThread = ThreadScheduler.create("mailbox-host-" + hostId, 1, HOST_QUEUE);
             host = new HostMailbox(hostId, uuid, domain.inbox(), domain.outbox(), policy, config.max__in__flight(), hostThread);
@@ -78,13 +97,65 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
         }
     }
 
-    private void startSpm(int workers) throws IOException {
+    /** This host became the SPM of a domain by its SDM lease: the SPM side starts if it is this mailbox's. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindLeadership(SpmLeadership held) {
+        leadership = held;
+        if (!active || domain == null || !held.domain().equals(domain.uuid()) || spm != null) {
+            return;
+        }
+        try {
+            startSpm();
+            LOG.info("mailbox: serving the SPM side of {}: this host holds its SDM lease", domain.uuid());
+        } catch (IOException | RuntimeException e) {
+            // An SPM that cannot serve must not keep the lease: another candidate may.
+            LOG.error("mailbox: this host holds the SDM lease of {} but its SPM side failed to start ({}); resigning",
+                    domain.uuid(), e.toString());
+            stopSpm();
+            held.resign("the mailbox's SPM side failed to start: " + e);
+        }
+    }
+
+    /** Called before the SDM lease is released: the SPM side stops first. */
+    synchronized void unbindLeadership(SpmLeadership held) {
+        if (leadership != held) {
+            return;
+        }
+        leadership = null;
+        if (spm != null && !staticSpm) {
+            LOG.info("mailbox: no longer the SPM of {}: stopping the SPM side", domain.uuid());
+            stopSpm();
+        }
+    }
+
+    private void startSpm() throws IOException {
         spmInbox = ThreadScheduler.create("mailbox-spm", 1, 16);
         spmOutbox = ThreadScheduler.create("mailbox-spm-outbox", 1, 16);
         // One task per request at most: every slot of every host at once.
-        spmWorkers = ThreadScheduler.create("mailbox-spm-extend", workers, maxHostId * 63 + 1024);
-        spm = new SpmMailbox(domain, policy, maxHostId, spmInbox, spmOutbox, spmWorkers);
-        spm.start();
+        spmWorkers = ThreadScheduler.create("mailbox-spm-extend", spmWorkerCount, maxHostId * 63 + 1024);
+        SpmMailbox side = new SpmMailbox(domain, policy, maxHostId, spmInbox, spmOutbox, spmWorkers);
+        side.start();
+        spm = side;
+    }
+
+    /** Stops the SPM side and its threads; a request it was extending fails (the host asks again). */
+    private void stopSpm() {
+        SpmMailbox side = spm;
+        spm = null;
+        if (side != null) {
+            try {
+                side.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("mailbox: stopping the SPM side: {}", e.toString());
+            }
+        }
+        for (ThreadScheduler s : new ThreadScheduler[] {spmInbox, spmOutbox, spmWorkers}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+        spmInbox = spmOutbox = spmWorkers = null;
     }
 
     @Deactivate
@@ -101,20 +172,10 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
             hostThread.close();
             hostThread = null;
         }
-        if (spm != null) {
-            try {
-                spm.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("mailbox: stopping the SPM side: {}", e.toString());
-            }
-            spm = null;
+        synchronized (this) {
+            active = false;
+            stopSpm();
         }
-        for (ThreadScheduler s : new ThreadScheduler[] {spmInbox, spmOutbox, spmWorkers}) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        spmInbox = spmOutbox = spmWorkers = null;
     }
 
     @Override
@@ -130,11 +191,15 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
             return h != null ? h.extend(volume, size)
                     : CompletableFuture.failedFuture(new MailboxException("the mailbox is not running"));
         }
+        ThreadScheduler workers = spmWorkers;
         long start = System.nanoTime();
         local.request();
         CompletableFuture<Long> done = new CompletableFuture<>();
         try {
-            spmWorkers.execute(() -> {
+            if (workers == null) {
+                throw new RejectedExecutionException("the SPM side stopped");
+            }
+            workers.execute(() -> {
                 try {
                     long reached = domain.volumes().extend(volume, size);
                     local.reply();
@@ -158,7 +223,7 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
                         + policy.requestTimeout()) : e));
     }
 
-    /** Configured, until the lease service decides it: the host configured {@code spm = true} is the SPM. */
+    /** While the SPM side serves: this host holds the SDM lease (or is configured {@code spm = true}). */
     @Override
     public boolean held() {
         return spm != null;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import org.headroom.api.spm.SpmLeadership;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.mailbox.MailboxStatus;
 import org.headroom.storage.DomainSet;
@@ -71,5 +72,72 @@ class MailboxComponentTest {
             c.deactivate();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> !threadAlive("mailbox-spm") && !threadAlive("mailbox-host-4"));
+    }
+
+    private static SpmLeadership leadership(UUID domain, java.util.List<String> resigned) {
+        return new SpmLeadership() {
+            @Override
+            public UUID domain() {
+                return domain;
+            }
+
+            @Override
+            public long sinceMillis() {
+                return 1;
+            }
+
+            @Override
+            public void resign(String why) {
+                resigned.add(why);
+            }
+        };
+    }
+
+    @Test
+    void theSpmSideServesWhileThisHostHoldsTheSdmLeaseAndStopsWhenItGoes() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        VolumeRef v = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
+        domain.volumes().create(v, MIB);
+        MailboxComponent c = component(domain);
+        java.util.List<String> resigned = new java.util.ArrayList<>();
+        c.activate(config(Map.of("domain", domain.uuid().toString(), "host__id", 3)));
+        try {
+            assertThat(c.status().spm()).isFalse();
+            assertThat(c.held()).isFalse();
+
+            // Another domain's SDM lease does not make this mailbox's SPM.
+            c.bindLeadership(leadership(UUID.randomUUID(), resigned));
+            assertThat(c.status().spm()).isFalse();
+
+            SpmLeadership held = leadership(domain.uuid(), resigned);
+            c.bindLeadership(held);
+            assertThat(c.status().spm()).isTrue();
+            assertThat(c.spmHostId()).isEqualTo(3);
+            assertThat(threadAlive("mailbox-spm")).isTrue();
+            assertThat(c.extend(v, 8 * MIB).toCompletableFuture().get()).as("in-process on the SPM").isEqualTo(8 * MIB);
+
+            c.unbindLeadership(held);
+            assertThat(c.status().spm()).isFalse();
+            await("the SPM side's threads end").atMost(Duration.ofSeconds(10)).until(() -> !threadAlive("mailbox-spm"));
+            assertThat(resigned).isEmpty();
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    @Test
+    void leadershipBoundBeforeActivationStartsTheSpmSideWithIt() {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        MailboxComponent c = component(domain);
+        c.bindLeadership(leadership(domain.uuid(), new java.util.ArrayList<>()));
+        try {
+            c.activate(config(Map.of("domain", domain.uuid().toString(), "host__id", 2)));
+            assertThat(c.status().spm()).isTrue();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        } finally {
+            c.deactivate();
+        }
+        assertThat(c.status().spm()).isFalse();
     }
 }

@@ -123,8 +123,9 @@ public final class MetadataCodec {
         }
         Map<String, String> extra = new TreeMap<>(md);
         extra.keySet().removeAll(KNOWN);
+        VolumeMetadata decoded;
         try {
-            return new VolumeMetadata(uuid(md, "DOMAIN"), uuid(md, "IMAGE"), uuid(md, "PUUID"), number(md, "CAP", true),
+            decoded = new VolumeMetadata(uuid(md, "DOMAIN"), uuid(md, "IMAGE"), uuid(md, "PUUID"), number(md, "CAP", true),
                     value(md, "FORMAT", VolumeMetadata.Format.class), value(md, "TYPE", VolumeMetadata.Allocation.class),
                     value(md, "VOLTYPE", VolumeMetadata.Role.class), required(md, "DISKTYPE"), required(md, "DESCRIPTION"),
                     value(md, "LEGALITY", VolumeMetadata.Legality.class), number(md, "CTIME", true),
@@ -134,6 +135,14 @@ public final class MetadataCodec {
             // The record refused a value the parsing let through (a capacity of 0, a negative time).
             throw new MalformedMetadataException("volume metadata: " + e.getMessage());
         }
+        try {
+            encode(decoded);
+        } catch (IllegalArgumentException e) {
+            // Read now, it could not be written back (a job's ILLEGAL/LEGAL): refused here, where it is
+            // read, not half-way through a job. (A key it lacks, such as SEQ, is written back.)
+            throw new MalformedMetadataException("volume metadata could not be written back: " + e.getMessage());
+        }
+        return decoded;
     }
 
     private static String required(Map<String, String> md, String key) {
