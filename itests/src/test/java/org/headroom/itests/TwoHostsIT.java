@@ -23,20 +23,23 @@ import org.headroom.testing.GuestData;
 import org.headroom.testing.Lab;
 import org.headroom.testing.LoopDevice;
 import org.headroom.testing.QemuProcess;
+import org.headroom.testing.SanlockDaemon;
 import org.headroom.testing.TestGuest;
 import org.junit.After;
 import org.junit.Test;
 
 /**
- * Two agents, each the Headroom distribution in a Karaf of its own, sharing one storage domain
- * directory as two hosts share a LUN: host 1 is the SPM, host 2 runs the VM. Every extension of
- * the VM's disk travels host 2's mailbox block to host 1 and back.
+ * Two agents, each the Headroom distribution in a Karaf of its own with a sanlock daemon of its own,
+ * sharing one storage domain directory as two hosts share a LUN. Both are SPM candidates: host 1,
+ * started first, takes the SDM lease and serves the SPM side; host 2 sees it hold the role and runs
+ * the VM. Every extension of the VM's disk travels host 2's mailbox block to host 1 and back.
  */
 public class TwoHostsIT {
     private static final String DOMAIN = "3f1d6a52-8c0e-4d8b-9a31-5b7e2c4f9d10";
     private static final int WRITE_MIB = 512;
 
     private final List<Path> karafs = new ArrayList<>();
+    private final List<SanlockDaemon> daemons = new ArrayList<>();
     private QemuProcess qemu;
     private LoopDevice volume;
     private Path work;
@@ -46,6 +49,9 @@ public class TwoHostsIT {
         try {
             for (Path karaf : karafs) {
                 stopKaraf(karaf);
+            }
+            for (SanlockDaemon d : daemons) {
+                d.close();
             }
         } finally {
             try {
@@ -74,10 +80,11 @@ public class TwoHostsIT {
         }
         work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "two-hosts-");
         Path storage = work.resolve("storage");
-        Path spm = karaf("host1", storage, 1, true);
-        Path host = karaf("host2", storage, 2, false);
+        Path spm = karaf("host1", storage, 1);
+        Path host = karaf("host2", storage, 2);
         startKaraf(spm);
         awaitShell(spm, "headroom:domains", DOMAIN);
+        awaitShell(spm, "headroom:spm", "this host is the SPM");
 
         // The VM's volume: one 64 MiB chunk, active on host 2 as a loop device.
         Path file = storage.resolve(DOMAIN).resolve("images").resolve(UUID.randomUUID().toString())
@@ -92,6 +99,7 @@ public class TwoHostsIT {
         Files.writeString(host.resolve("etc/org.headroom.qmp.vm-guest.cfg"),
                 "name = guest\nsocket = " + qemu.qmpSocket() + "\n");
         startKaraf(host);
+        awaitShell(host, "headroom:spm", "the SPM is host 1");
         awaitShell(host, "headroom:volumes", "armed");
         shell(host, "headroom:qmp guest cont");
 
@@ -115,8 +123,11 @@ public class TwoHostsIT {
         GuestData.assertWritten(Path.of(volume.device()), WRITE_MIB, GuestData.patternMd5(qemu));
     }
 
-    /** An unpacked distribution for one host: its own ports, the shared storage, its host id. */
-    private Path karaf(String name, Path storage, int hostId, boolean isSpm) throws IOException, InterruptedException {
+    /**
+     * An unpacked distribution for one host: its own ports, the shared storage, its host id, and
+     * the lease service of an SPM candidate over a sanlock daemon of its own (io timeout 1 s).
+     */
+    private Path karaf(String name, Path storage, int hostId) throws IOException, InterruptedException {
         Path dir = work.resolve(name);
         Files.createDirectories(dir);
         Lab.run("tar", "-xzf", System.getProperty("headroom.itest.distribution"), "-C", dir.toString(), "--strip-components=1");
@@ -126,7 +137,11 @@ public class TwoHostsIT {
         set(etc.resolve("org.apache.karaf.management.cfg"), "rmiServerPort", Integer.toString(freePort()));
         set(etc.resolve("org.headroom.storage.cfg"), "root", storage.toString());
         set(etc.resolve("org.headroom.mailbox.cfg"), "host_id", Integer.toString(hostId));
-        set(etc.resolve("org.headroom.mailbox.cfg"), "spm", Boolean.toString(isSpm));
+        set(etc.resolve("org.headroom.mailbox.cfg"), "spm", "false");
+        Path lease = etc.resolve("org.headroom.lease.cfg");
+        Files.writeString(lease, "host_id = " + hostId + "\nio_timeout_s = 1\nspm_candidate = true\nspm_interval_ms = 500\n"
+                + "run_dir = " + dir.resolve("lease") + "\n");
+        daemons.add(SanlockDaemon.start(dir.resolve("sanlock"), "hr-" + name));
         set(etc.resolve("org.headroom.thinextend.cfg"), "chunk_mb", "64");
         // Host-local paths of their own: the two hosts share this machine.
         set(etc.resolve("org.headroom.storage.cfg"), "run_dir", dir.resolve("run").toString());
@@ -150,8 +165,10 @@ public class TwoHostsIT {
         Files.write(cfg, lines);
     }
 
+    /** bin/start, its Karaf a client of the host's own sanlock daemon. */
     private static void startKaraf(Path karaf) throws IOException, InterruptedException {
-        Lab.run(karaf.resolve("bin/start").toString());
+        Lab.run(java.util.Map.of("SANLOCK_RUN_DIR", karaf.resolve("sanlock").toString()),
+                List.of(karaf.resolve("bin/start").toString()));
     }
 
     /** bin/stop, then SIGKILL by PID should the JVM of this Karaf still run after 20 s. */

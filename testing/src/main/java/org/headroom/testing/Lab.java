@@ -49,7 +49,15 @@ public final class Lab {
 
     /** Runs a command to completion; fails with its output when it exits non-zero. */
     public static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return run(java.util.Map.of(), command);
+    }
+
+    /** {@link #run(List)} with {@code environment} added to this process's. */
+    public static String run(java.util.Map<String, String> environment, List<String> command)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(environment);
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         int rc = p.waitFor();
         if (rc != 0) {
