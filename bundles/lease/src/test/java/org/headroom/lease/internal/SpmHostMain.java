@@ -21,7 +21,9 @@ import org.headroom.storage.FileStorageDomain;
  * driven line by line over stdin (one {@code ok ...} or {@code err ...} line back per command).
  *
  * <pre>
- * args: DOMAIN_ROOT DOMAIN_UUID HOST_ID IO_TIMEOUT AGENT_DIR INTERVAL_MS
+ * args: DOMAIN_ROOT DOMAIN_UUID HOST_ID IO_TIMEOUT AGENT_DIR INTERVAL_MS [MAX_HOST_ID]
+ *       with MAX_HOST_ID, the role serves the mailbox's SPM side for hosts 1..MAX_HOST_ID, as the
+ *       mailbox component does in Karaf
  * joined     waits until the domain's lockspace is joined
  * elect      starts contending
  * status     held=true|false spm=HOST
@@ -42,6 +44,8 @@ public final class SpmHostMain {
         DomainSet storage = DomainSet.of(Path.of(args[0]).resolve("run-" + hostId),
                 FileStorageDomain.open(Path.of(args[0]), domain, "file"));
         List<String> events = new CopyOnWriteArrayList<>();
+        int maxHostId = args.length > 6 ? Integer.parseInt(args[6]) : 0;
+        SpmSide side = new SpmSide(storage.domain(domain).orElseThrow(), maxHostId);
         try (Sanlock sanlock = Sanlock.open(CallBounds.forIoTimeout(io));
              ThreadScheduler scheduler = ThreadScheduler.create("leases", 1, 64);
              SanlockLeases leases = new SanlockLeases(sanlock, hostId, storage, io, scheduler, Path.of(args[4]));
@@ -49,11 +53,13 @@ public final class SpmHostMain {
                      System::currentTimeMillis, new SpmElection.Role() {
                          @Override
                          public void elected(long sinceMillis) {
+                             side.start();
                              events.add("serves@" + System.currentTimeMillis());
                          }
 
                          @Override
                          public void deposed(String why) {
+                             side.stop();
                              events.add("stopped@" + System.currentTimeMillis());
                          }
                      })) {
@@ -82,6 +88,46 @@ public final class SpmHostMain {
                     out.println("err " + e.getClass().getSimpleName() + " 0 - " + String.valueOf(e.getMessage()).replace('\n', ' '));
                 }
             }
+        }
+    }
+
+    /** The mailbox's SPM side while the role is held (none without a MAX_HOST_ID). */
+    private static final class SpmSide {
+        private final org.headroom.api.storage.StorageDomain domain;
+        private final int maxHostId;
+        private final List<AutoCloseable> running = new java.util.ArrayList<>();
+
+        SpmSide(org.headroom.api.storage.StorageDomain domain, int maxHostId) {
+            this.domain = domain;
+            this.maxHostId = maxHostId;
+        }
+
+        void start() {
+            if (maxHostId == 0) {
+                return;
+            }
+            ThreadScheduler inbox = ThreadScheduler.create("mailbox-spm", 1, 16);
+            ThreadScheduler outbox = ThreadScheduler.create("mailbox-spm-outbox", 1, 16);
+            ThreadScheduler workers = ThreadScheduler.create("mailbox-spm-extend", 4, maxHostId * 63 + 1024);
+            org.headroom.mailbox.internal.SpmMailbox spm = new org.headroom.mailbox.internal.SpmMailbox(domain,
+                    org.headroom.mailbox.internal.MailboxPolicy.HEADROOM, maxHostId, inbox, outbox, workers);
+            running.addAll(List.of(workers, outbox, inbox, spm));
+            try {
+                spm.start();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        void stop() {
+            for (int i = running.size() - 1; i >= 0; i--) {
+                try {
+                    running.get(i).close();
+                } catch (Exception e) {
+                    System.err.println("stopping the SPM side: " + e);
+                }
+            }
+            running.clear();
         }
     }
 }
