@@ -1,5 +1,7 @@
 package org.headroom.api.spm;
 
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -14,6 +16,13 @@ public interface SpmLeadership {
 
     /** When this host became the SPM, epoch ms. */
     long sinceMillis();
+
+    /**
+     * The hosts of the domain's lockspace that renew their delta lease now (LIVE, or FAIL: not
+     * dead yet), as this host's sanlock daemon sees them: the only hosts that can write requests.
+     * Empty when it cannot tell.
+     */
+    Optional<Set<Integer>> liveHosts();
 
     /**
      * Asks that this host give the role up, because it cannot serve it (its SPM side failed to

@@ -5,8 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.headroom.api.jobs.StorageJobs;
+import org.headroom.api.lease.HostStatus;
 import org.headroom.api.lease.LeaseService;
 import org.headroom.api.spm.SpmElectionService;
 import org.headroom.api.spm.SpmLeadership;
@@ -111,6 +115,18 @@ public class LeaseComponent {
                 @Override
                 public long sinceMillis() {
                     return sinceMillis;
+                }
+
+                @Override
+                public Optional<Set<Integer>> liveHosts() {
+                    try {
+                        Set<Integer> live = leases.lockspace(domain).hosts().stream()
+                                .filter(h -> h.state().equals("LIVE") || h.state().equals("FAIL"))
+                                .map(HostStatus::hostId).collect(Collectors.toSet());
+                        return live.isEmpty() ? Optional.empty() : Optional.of(live);
+                    } catch (RuntimeException e) {
+                        return Optional.empty(); // the daemon did not say: every block is read
+                    }
                 }
 
                 @Override

@@ -2,7 +2,6 @@ package org.headroom.lease.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -70,9 +69,7 @@ class SpmElectionIT {
     }
 
     private Path agentDir(String host) throws java.io.IOException {
-        Path dir = Files.createTempDirectory("hr-spm" + host + "-");
-        toClose.add(() -> LeaseFixtures.fresh(dir).toFile().delete());
-        return dir;
+        return AgentFixtures.agentDir(toClose, host);
     }
 
     private SpmElection host1() {
@@ -107,14 +104,6 @@ class SpmElectionIT {
         return host2.call("status").startsWith("held=true");
     }
 
-    private static long at(String events, String kind) {
-        for (String e : events.split(" ")) {
-            if (e.startsWith(kind + "@")) {
-                return Long.parseLong(e.substring(kind.length() + 1));
-            }
-        }
-        throw new AssertionError("no " + kind + " in '" + events + "'");
-    }
 
     @Test
     void ofTwoCandidatesOneIsTheSpmAndAHandOverMovesTheRole() throws Exception {
@@ -154,7 +143,7 @@ class SpmElectionIT {
         host2.kill();
         await("host 1 takes the role", Duration.ofSeconds(15), () -> one.status().held());
         System.out.printf("SPM agent killed -> the other candidate serves: %d ms (interval %d ms)%n",
-                at(String.join(" ", events), "serves") - killed, INTERVAL.toMillis());
+                AgentFixtures.at(String.join(" ", events), "serves") - killed, INTERVAL.toMillis());
     }
 
     @Test
@@ -176,8 +165,8 @@ class SpmElectionIT {
             Lab.run("kill", "-CONT", Long.toString(daemon1.pid()));
         }
         await("host 2 takes the role", Duration.ofSeconds(60), this::host2Holds);
-        long stopped = at(String.join(" ", events), "stopped");
-        long serves2 = at(host2.call("events"), "serves");
+        long stopped = AgentFixtures.at(String.join(" ", events), "stopped");
+        long serves2 = AgentFixtures.at(host2.call("events"), "serves");
         assertThat(stopped).as("host 1 stopped serving (%d) before host 2 served (%d)", stopped, serves2)
                 .isLessThanOrEqualTo(serves2);
         assertThat(one.status().held()).isFalse();

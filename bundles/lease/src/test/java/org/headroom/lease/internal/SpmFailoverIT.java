@@ -46,9 +46,7 @@ class SpmFailoverIT {
     }
 
     private Path agentDir(String host) throws java.io.IOException {
-        Path dir = Files.createTempDirectory("hr-failover" + host + "-");
-        toClose.add(() -> LeaseFixtures.fresh(dir).toFile().delete());
-        return dir;
+        return AgentFixtures.agentDir(toClose, host);
     }
 
     private HostProcess candidate(Path root, UUID domain, int hostId, SanlockDaemon daemon) throws Exception {
@@ -57,14 +55,6 @@ class SpmFailoverIT {
                 agentDir(Integer.toString(hostId)).toString(), "500", Integer.toString(HOSTS + 2)));
     }
 
-    private static long at(String events, String kind) {
-        for (String e : events.split(" ")) {
-            if (e.startsWith(kind + "@")) {
-                return Long.parseLong(e.substring(kind.length() + 1));
-            }
-        }
-        throw new AssertionError("no " + kind + " in '" + events + "'");
-    }
 
     @Test
     void theSpmKilledWith500RequestsInFlightIsReplacedAndEveryRequestIsAnsweredOnce() throws Exception {
@@ -137,7 +127,7 @@ class SpmFailoverIT {
         for (VolumeRef v : volumes) {
             assertThat(domain.volumes().size(v)).isEqualTo((1 + STEPS) * MIB);
         }
-        long serves = at(other.call("events"), "serves");
+        long serves = AgentFixtures.at(other.call("events"), "serves");
         System.out.printf("SPM failover: %d of %d requests answered before the kill; host 2 served %.1f s after it "
                 + "(io timeout %d s: host_dead = 8 io + 60 s)%n", answeredBefore, HOSTS * STEPS, (serves - killed) / 1000.0, IO);
     }

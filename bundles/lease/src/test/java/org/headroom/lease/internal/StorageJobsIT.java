@@ -81,11 +81,8 @@ class StorageJobsIT {
                 agentDir("2").toString()));
     }
 
-    /** An agent's run directory: short, as sanlock takes a killpath of at most 127 bytes. */
     private Path agentDir(String host) throws java.io.IOException {
-        Path dir = java.nio.file.Files.createTempDirectory("hr-agent" + host + "-");
-        closing(() -> LeaseFixtures.fresh(dir).toFile().delete());
-        return dir;
+        return AgentFixtures.agentDir(toClose, host);
     }
 
     @AfterEach

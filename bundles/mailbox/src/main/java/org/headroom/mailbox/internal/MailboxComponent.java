@@ -135,6 +135,10 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
         // One task per request at most: every slot of every host at once.
         spmWorkers = ThreadScheduler.create("mailbox-spm-extend", spmWorkerCount, maxHostId * 63 + 1024);
         SpmMailbox side = new SpmMailbox(domain, policy, maxHostId, spmInbox, spmOutbox, spmWorkers);
+        SpmLeadership held = leadership;
+        if (held != null && !staticSpm) {
+            side.limitPeriodicScanTo(held::liveHosts); // hosts that write no events: only the live ones' blocks
+        }
         side.start();
         spm = side;
     }

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.UnknownVolumeException;
 import org.headroom.api.storage.VolumeRef;
@@ -57,6 +60,7 @@ public final class SpmMailbox implements AutoCloseable {
     private final StorageDomain domain;
     private final MailboxPolicy policy;
     private final int maxHostId;
+    private volatile Supplier<Optional<Set<Integer>>> liveHosts;
     private final InboxScanner scanner;
     private final MailboxStats stats = new MailboxStats();
     private final Scheduler inboxThread;
@@ -286,12 +290,30 @@ public final class SpmMailbox implements AutoCloseable {
             stats.error(t);
             LOG.error("SPM mailbox: {}; retrying", t.toString(), t);
             nextEvents = now + policy.eventsIntervalIdle().toNanos();
+            // A scan that failed is retried at the idle pace too, not at once (that would spin).
+            nextScan = Math.max(nextScan, nextEvents);
         }
         long wake = policy.spmReadsEvents() ? nextEvents : nextScan;
         if (policy.periodicScan() && nextScan - wake < 0) {
             wake = nextScan;
         }
         return wake;
+    }
+
+    /** Which blocks a periodic scan reads (index = host id), or null: all of them. */
+    private boolean[] liveMask() {
+        Supplier<Optional<Set<Integer>>> source = liveHosts;
+        Optional<Set<Integer>> live = source == null ? Optional.empty() : source.get();
+        if (live.isEmpty() || live.get().isEmpty()) {
+            return null;
+        }
+        boolean[] mask = new boolean[maxHostId + 1];
+        for (int host : live.get()) {
+            if (host >= 1 && host <= maxHostId) {
+                mask[host] = true;
+            }
+        }
+        return mask;
     }
 
     private boolean active(long now) {
@@ -320,13 +342,34 @@ public final class SpmMailbox implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The hosts the periodic scan reads, when the lockspace tells: only hosts that renew their
+     * delta lease can write requests, so the scan for hosts that write no events reads only
+     * theirs. A scan an event announced, and the first, read every block.
+     */
+    public void limitPeriodicScanTo(Supplier<Optional<Set<Integer>>> liveHosts) {
+        this.liveHosts = liveHosts;
+    }
+
     private void scanInbox(boolean announced, long now) throws IOException {
         stats.scan();
-        inboxBuffer.clear();
-        inbox.read(MailboxLayout.blockOffset(1), inboxBuffer);
         byte[] blocks = inboxBlocks;
-        inboxBuffer.get(blocks);
+        boolean[] read = announced || first ? null : liveMask();
+        if (read == null) {
+            inboxBuffer.clear();
+            inbox.read(MailboxLayout.blockOffset(1), inboxBuffer);
+            inboxBuffer.get(blocks);
+        } else {
+            for (BlockRuns.Run run : BlockRuns.of(read, 1, 0)) {
+                inboxBuffer.clear().limit(run.blocks() * MailboxLayout.BLOCK_SIZE);
+                inbox.read(MailboxLayout.blockOffset(run.first()), inboxBuffer); // leaves it ready to get, as above
+                inboxBuffer.get(blocks, (run.first() - 1) * MailboxLayout.BLOCK_SIZE, run.blocks() * MailboxLayout.BLOCK_SIZE);
+            }
+        }
         for (int host = 1; host <= maxHostId; host++) {
+            if (read != null && !read[host]) {
+                continue;
+            }
             InboxScanner.Scan scan = scanner.scan(host, blocks, (host - 1) * MailboxLayout.BLOCK_SIZE);
             if (scan.badChecksum()) {
                 stats.rejectedBlock();

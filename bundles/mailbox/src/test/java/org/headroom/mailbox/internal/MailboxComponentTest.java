@@ -87,6 +87,11 @@ class MailboxComponentTest {
             }
 
             @Override
+            public java.util.Optional<java.util.Set<Integer>> liveHosts() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
             public void resign(String why) {
                 resigned.add(why);
             }

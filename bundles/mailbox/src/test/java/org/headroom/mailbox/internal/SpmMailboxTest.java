@@ -67,6 +67,43 @@ class SpmMailboxTest {
         spm.close();
     }
 
+    /**
+     * With the lockspace's live hosts known, the periodic scan reads only their blocks: a host that
+     * writes no events and renews its delta lease is served as before, a block of a host not live
+     * is not read at all, and a scan an event announced still reads every block.
+     */
+    @Test
+    void thePeriodicScanReadsOnlyTheLiveHostsBlocks() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        VolumeRef live = volume(domain);
+        VolumeRef notLive = volume(domain);
+        SpmMailbox spm = spm(domain);
+        spm.limitPeriodicScanTo(() -> java.util.Optional.of(java.util.Set.of(1, 5, 6)));
+        clock.advance(Duration.ofMillis(100)); // the start's first scan (every block) is done
+        HostMailbox five = host(domain, 5, MailboxPolicy.LEGACY_HOST);
+        HostMailbox hundred = host(domain, 100, MailboxPolicy.LEGACY_HOST);
+        five.extend(live, 3 * MIB);
+        hundred.extend(notLive, 3 * MIB);
+        clock.runReady();
+
+        long scansBefore = spm.stats().scans();
+        clock.advance(Duration.ofMillis(2000));
+        assertThat(spm.lastError()).isEmpty();
+        assertThat(spm.stats().scans() - scansBefore).isEqualTo(1);
+        assertThat(domain.volumes().size(live)).as("host 5, live, served by the periodic scan").isEqualTo(3 * MIB);
+        assertThat(domain.volumes().size(notLive)).as("host 100's block was not read").isEqualTo(MIB);
+
+        // A host that writes events announces its request: that scan reads every block.
+        HostMailbox hundredWithEvents = host(domain, 100, MailboxPolicy.HEADROOM);
+        hundredWithEvents.extend(notLive, 4 * MIB);
+        clock.advance(Duration.ofMillis(200));
+        assertThat(domain.volumes().size(notLive)).isEqualTo(4 * MIB);
+        five.close();
+        hundred.close();
+        hundredWithEvents.close();
+        spm.close();
+    }
+
     @Test
     void aHostThatWritesEventsIsServedWithinMilliseconds() throws Exception {
         FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
