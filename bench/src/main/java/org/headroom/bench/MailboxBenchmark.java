@@ -78,6 +78,8 @@ public final class MailboxBenchmark {
             {"idle.seconds", "30", "5", "measured idle time"},
             {"idle.warmup.s", "2.25", "1.25", "time after the SPM started, not measured (off the SPM's 0.5/2/10 s ticks)"},
             {"idle.max.host.id", "250", "250", "the SPM's max_host_id"},
+            {"idle.live.hosts", "0", "0", "hosts the lockspace reports live (every 5th id), to which the periodic scan "
+                    + "is limited as when the SPM holds its role by lease; 0: not limited"},
             {"burst.hosts", "2000", "200", "hosts, ids 1..N, one volume each"},
             {"burst.max.host.id", "2000", "200", "the SPM's max_host_id (at least burst.hosts)"},
             {"burst.threads", "4", "4", "threads of the scheduler all hosts share"},
@@ -278,6 +280,15 @@ public final class MailboxBenchmark {
         try (Resources res = new Resources()) {
             FileStorageDomain domain = freshDomain(res, base, "idle-" + policy.name());
             SpmMailbox spm = BenchSupport.startSpm(res, domain, policy, maxHostId, integer("spm.workers"));
+            int live = integer("idle.live.hosts");
+            if (live > 0) {
+                java.util.Set<Integer> ids = new java.util.TreeSet<>();
+                for (int i = 0; i < live; i++) {
+                    ids.add(1 + (5 * i) % maxHostId);
+                }
+                spm.limitPeriodicScanTo(() -> java.util.Optional.of(ids));
+            }
+            int scanned = live > 0 ? Math.min(live, maxHostId) : maxHostId;
             // The window's ends fall between the SPM's scans (every 2 or 10 s from its start), so
             // that none is counted as begun (scans) but not yet read (bytes), or the other way round.
             Thread.sleep(Math.round(Double.parseDouble(config.get("idle.warmup.s")) * 1000));
@@ -291,8 +302,9 @@ public final class MailboxBenchmark {
             long t1 = System.nanoTime();
             double seconds = (t1 - t0) / 1e9;
             long bytes = bytes1 - bytes0;
-            long scanBytes = scans * maxHostId * (long) MailboxLayout.BLOCK_SIZE;
+            long scanBytes = scans * scanned * (long) MailboxLayout.BLOCK_SIZE;
             r.put("max_host_id", maxHostId);
+            r.put("live_hosts", live);
             r.put("seconds", round(seconds));
             r.put("bytes_read", bytes);
             r.put("kib_per_s", round(bytes / 1024.0 / seconds));
@@ -305,7 +317,7 @@ public final class MailboxBenchmark {
             // What the policy means to read: a scan of max_host_id blocks every scanInterval, and the
             // events block (512 bytes if eventsReadSmallest, else 4096) every eventsIntervalIdle.
             double nominalScans = policy.periodicScan()
-                    ? maxHostId * 4.0 / (policy.scanInterval().toNanos() / 1e9) : 0;
+                    ? scanned * 4.0 / (policy.scanInterval().toNanos() / 1e9) : 0;
             r.put("nominal_full_scan_kib_per_s", round(nominalScans));
             r.put("nominal_events_kib_per_s_if_512", round(0.5 / (policy.eventsIntervalIdle().toNanos() / 1e9)));
             r.put("nominal_events_kib_per_s_if_4096", round(4.0 / (policy.eventsIntervalIdle().toNanos() / 1e9)));
