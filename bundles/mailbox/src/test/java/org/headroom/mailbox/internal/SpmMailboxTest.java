@@ -104,6 +104,33 @@ class SpmMailboxTest {
         spm.close();
     }
 
+    /** A quiet SPM reads the events block a twentieth as often, and still serves the next request within 100 ms. */
+    @Test
+    void aQuietSpmPollsTheEventsBlockLessOftenAndStillServesWithinAHundredMilliseconds() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        VolumeRef v = volume(domain);
+        SpmMailbox spm = spm(domain);
+        clock.advance(Duration.ofMillis(2500)); // idle, not yet quiet; the windows fall between the 2 s scans
+        long b0 = spm.bytesRead();
+        clock.advance(Duration.ofSeconds(1));
+        long idlePerSecond = spm.bytesRead() - b0;
+        clock.advance(Duration.ofSeconds(11)); // quiet now
+        long b1 = spm.bytesRead();
+        clock.advance(Duration.ofSeconds(1));
+        long quietPerSecond = spm.bytesRead() - b1;
+        assertThat(idlePerSecond).as("idle: the events block every 5 ms").isEqualTo(200 * 512);
+        assertThat(quietPerSecond).as("quiet: every 100 ms").isEqualTo(10 * 512);
+
+        HostMailbox h = host(domain, 2, MailboxPolicy.HEADROOM);
+        CompletableFuture<Long> reply = h.extend(v, 3 * MIB).toCompletableFuture();
+        clock.advance(Duration.ofMillis(100));
+        assertThat(spm.stats().replies()).as("noticed within 100 ms").isEqualTo(1);
+        clock.advance(Duration.ofMillis(60));
+        assertThat(reply).isCompletedWithValue(3 * MIB);
+        h.close();
+        spm.close();
+    }
+
     @Test
     void aHostThatWritesEventsIsServedWithinMilliseconds() throws Exception {
         FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");

@@ -136,7 +136,9 @@ class LibvirtThinExtendIT extends EndToEnd {
         assertThat(hooks.errors()).isZero();
         assertThat(pauses()).as("pauses, events: %s", events).isZero();
         assertThat(agent.monitor.status().pauses()).isZero();
-        assertThat(agent.monitor.status().extensions()).isGreaterThanOrEqualTo(2);
+        // 3 GiB into one 2.5 GiB chunk: one extension (to 5 GiB) is needed; a second comes only when
+        // the guest passes 4.5 GiB, or when a late reading of the first re-triggers it (it may).
+        assertThat(agent.monitor.status().extensions()).isGreaterThanOrEqualTo(1);
         assertThat(events).filteredOn(e -> e instanceof DriveEvent.ThresholdCrossed).isNotEmpty();
         assertThat(domain.volumes().size(v)).isGreaterThanOrEqualTo((long) size * MIB);
         await("no longer watched once stopped").atMost(Duration.ofSeconds(5)).until(() -> agent.monitor.status().watched() == 0);
