@@ -14,11 +14,16 @@ import org.headroom.mailbox.MailboxStatus;
 @Service
 public class MailboxCommand implements Action {
 
-    @Reference
+    @Reference(optional = true)
     MailboxService mailbox;
 
     @Override
     public Object execute() {
+        if (mailbox == null) {
+            System.out.println("The mailbox is not running. It starts with etc/org.headroom.mailbox.cfg: domain (a connected storage domain's "
+                    + "UUID, see headroom:domains) and host_id; the distribution ships one.");
+            return null;
+        }
         MailboxStatus s = mailbox.status();
         System.out.println("domain " + s.domain() + ", policy " + s.policy() + ", host id " + s.hostId()
                 + (s.spm() ? ", SPM of hosts 1.." + s.maxHostId() : "") + "; " + s.health());

@@ -22,11 +22,15 @@ public class ExtendCommand implements Action {
     @Argument(index = 2, name = "size", description = "New size in MiB; omitted: the policy's next size")
     long sizeMiB;
 
-    @Reference
+    @Reference(optional = true)
     VolumeMonitorService service;
 
     @Override
     public Object execute() throws Exception {
+        if (service == null) {
+            System.out.println(NotRunning.MONITOR);
+            return null;
+        }
         if (sizeMiB < 0) {
             throw new IllegalArgumentException("size must be positive: " + sizeMiB);
         }

@@ -20,11 +20,15 @@ public class VolumesCommand implements Action {
     @Option(name = "--all", aliases = "-a", description = "Also the volumes watched before, whose VMs no longer run, with their history")
     boolean all;
 
-    @Reference
+    @Reference(optional = true)
     VolumeMonitorService service;
 
     @Override
     public Object execute() throws Exception {
+        if (service == null) {
+            System.out.println(NotRunning.MONITOR);
+            return null;
+        }
         List<VolumeStatus> volumes = service.volumes(all).toCompletableFuture().get(10, TimeUnit.SECONDS);
         ShellTable table = new ShellTable();
         for (String c : List.of("VM", "Drive", "Volume", "State", "Capacity MiB", "Physical MiB", "Allocation MiB",
