@@ -166,7 +166,7 @@ public class HeadroomKarafIT {
         assertTrue("feature headroom is not installed",
                 featuresService.isInstalled(featuresService.getFeature("headroom")));
         for (String name : List.of("org.headroom.api", "org.headroom.qmp", "org.headroom.storage", "org.headroom.mailbox",
-                "org.headroom.thinextend", "org.headroom.virt")) {
+                "org.headroom.thinextend", "org.headroom.virt", "org.headroom.lease")) {
             Bundle bundle = bundle(name);
             assertEquals(name + " state", Bundle.ACTIVE, bundle.getState());
         }
@@ -259,15 +259,57 @@ public class HeadroomKarafIT {
         assertEquals("physical MiB: " + String.join("|", row), "64", row[5]);
         assertEquals("threshold MiB (64 MiB less 80 % of a chunk): " + String.join("|", row), "12", row[7]);
 
-        String hmp = shell("headroom:qmp " + vm + " human-monitor-command "
-                + "'{\"command-line\":\"qemu-io -d /machine/peripheral/vd0/virtio-backend \\\"write -P 0xcd 0 20M\\\"\"}'");
-        assertTrue("qemu-io failed: " + hmp, !hmp.contains("failed") && !hmp.contains("rror"));
+        write(vm, "0", "20M");
 
         row = awaitVolumeRow(vm, "armed", "1");
         assertEquals("physical MiB after one extension: " + String.join("|", row), "128", row[5]);
         assertEquals(128 * MIB, domain.volumes().size(volume));
         String summary = shell("headroom:volumes");
         assertTrue(summary, summary.contains(" extensions, 0 pauses, 0 failures")); // the monitor counts every test's VMs
+    }
+
+    /**
+     * Hot-swap: the mailbox bundle updated and the volume monitor's bundle restarted under a
+     * watched VM. The monitor watches it again with its history (persisted in its bundle's data),
+     * and the next write past the threshold is extended, without a pause.
+     */
+    @Test
+    public void theMailboxAndVolumeMonitorBundlesAreSwappedUnderAWatchedVm() throws Exception {
+        requireExecutable("/usr/sbin/losetup", "losetup");
+        StorageDomain domain = storageDomains.domains().get(0);
+        volume = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
+        domain.volumes().create(volume, 64 * MIB);
+        Path socket = startQemu(domain.volumes().activate(volume).toString(), "host_device", "1G");
+        String vm = "itest-swap";
+        attach(vm, socket);
+        awaitVolumeRow(vm, "armed");
+        write(vm, "0", "20M");
+        String[] row = awaitVolumeRow(vm, "armed", "1");
+        assertEquals("physical MiB after one extension: " + String.join("|", row), "128", row[5]);
+
+        // What bundle:update and bundle:restart do (the test's shell session has no admin role for them).
+        bundle("org.headroom.mailbox").update();
+        Bundle monitor = bundle("org.headroom.thinextend");
+        monitor.stop();
+        monitor.start();
+        assertEquals(Bundle.ACTIVE, bundle("org.headroom.mailbox").getState());
+        assertEquals(Bundle.ACTIVE, monitor.getState());
+        row = awaitVolumeRow(vm, "armed", "1");
+        assertEquals("threshold after the swap (128 MiB less 80 % of a chunk): " + String.join("|", row), "76", row[7]);
+
+        write(vm, "20M", "60M");
+        row = awaitVolumeRow(vm, "armed", "2");
+        assertEquals("physical MiB after the second extension: " + String.join("|", row), "192", row[5]);
+        assertEquals(192 * MIB, domain.volumes().size(volume));
+        assertEquals("pauses of " + String.join("|", row), "0", row[9]);
+    }
+
+    /** A guest-less write through the drive's device, as the guest would write. */
+    private void write(String vm, String offset, String length) throws Exception {
+        String hmp = shell("headroom:qmp " + vm + " human-monitor-command "
+                + "'{\"command-line\":\"qemu-io -d /machine/peripheral/vd0/virtio-backend \\\"write -P 0xcd " + offset + " "
+                + length + "\\\"\"}'");
+        assertTrue("qemu-io failed: " + hmp, !hmp.contains("failed") && !hmp.contains("rror"));
     }
 
     /**
