@@ -25,9 +25,13 @@ import org.headroom.lease.sanlock.HostProcess;
 import org.headroom.lease.sanlock.LeaseFixtures;
 import org.headroom.lease.sanlock.Sanlock;
 import org.headroom.runtime.ThreadScheduler;
+import org.headroom.storage.CreatedVolume;
 import org.headroom.storage.DomainSet;
+import org.headroom.storage.internal.ProcessCommandRunner;
+import org.headroom.storage.internal.VolumeCreation;
 import org.headroom.storage.FileStorageDomain;
 import org.headroom.testing.Closer;
+import org.headroom.testing.Lab;
 import org.headroom.testing.SanlockDaemon;
 import org.headroom.testing.Stdout;
 import org.junit.jupiter.api.AfterEach;
@@ -182,6 +186,34 @@ class StorageJobsIT {
             f.set(component, references[i + 1]);
         }
         return component;
+    }
+
+    @Test
+    void aVolumeCreatedOnTheSpmIsFormattedByAJobWhoseOutcomeAnyHostReads() throws Exception {
+        Lab.require(Lab.QEMU_IMG);
+        org.headroom.api.spm.SpmRole spm = new org.headroom.api.spm.SpmRole() {
+            @Override
+            public boolean held() {
+                return true;
+            }
+
+            @Override
+            public int spmHostId() {
+                return 1;
+            }
+        };
+        VolumeCreation creation = new VolumeCreation(DomainSet.of(root.resolve("run-1"), domain),
+                new ProcessCommandRunner(ProcessCommandRunner.DEFAULT_TIMEOUT), spm, jobs);
+        CreatedVolume created = creation.create(domain.uuid(), 1L << 30, "qcow2", 64L << 20);
+        VolumeRef v = created.volume();
+        assertThat(domain.metadata(v).legality()).isEqualTo(VolumeMetadata.Legality.LEGAL);
+        assertThat(domain.metadata(v).generation()).as("the job's GEN+1").isEqualTo(1);
+        JobStatus last = jobs.latest(v).orElseThrow();
+        assertThat(last.type()).isEqualTo("create-volume");
+        assertThat(last.state()).isEqualTo(JobState.DONE);
+        assertThat(host2.call("status " + last.job() + " " + v.image() + " " + v.volume())).startsWith("DONE");
+        assertThat(Lab.run(Lab.QEMU_IMG, "info", domain.path().resolve("images").resolve(v.image().toString())
+                .resolve(v.volume().toString()).toString())).contains("file format: qcow2", "virtual size: 1 GiB");
     }
 
     @Test

@@ -3,6 +3,12 @@ package org.headroom.storage.internal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.headroom.api.jobs.JobState;
+import org.headroom.api.jobs.JobStatus;
+import org.headroom.api.jobs.StorageJobs;
 import org.headroom.api.spm.SpmRole;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
@@ -29,15 +35,24 @@ public class VolumeCreation implements VolumeService {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeCreation.class);
     static final long DEFAULT_CHUNK = 2560L << 20;
     static final String QEMU_IMG = "/usr/bin/qemu-img";
+    /** A formatting job that has not ended by then is given up on (it goes on, and reads back from storage). */
+    static final java.time.Duration CREATE_TIMEOUT = java.time.Duration.ofMinutes(5);
 
     private final StorageDomains storage;
     private final CommandRunner commands;
     private volatile SpmRole spm;
+    private volatile StorageJobs jobs;
 
     public VolumeCreation(StorageDomains storage, CommandRunner commands, SpmRole spm) {
         this.storage = storage;
         this.commands = commands;
         this.spm = spm;
+    }
+
+    /** With storage jobs (the lease service runs): the formatting of a new volume is a job. */
+    public VolumeCreation(StorageDomains storage, CommandRunner commands, SpmRole spm, StorageJobs jobs) {
+        this(storage, commands, spm);
+        this.jobs = jobs;
     }
 
     @org.osgi.service.component.annotations.Activate
@@ -54,6 +69,18 @@ public class VolumeCreation implements VolumeService {
     void unbindSpm(SpmRole role) {
         if (spm == role) {
             spm = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindJobs(StorageJobs running) {
+        jobs = running;
+    }
+
+    void unbindJobs(StorageJobs running) {
+        if (jobs == running) {
+            jobs = null;
         }
     }
 
@@ -86,26 +113,52 @@ public class VolumeCreation implements VolumeService {
                 format.equals("qcow2") ? VolumeMetadata.Allocation.SPARSE : VolumeMetadata.Allocation.PREALLOCATED, "",
                 System.currentTimeMillis() / 1000);
         domain.writeMetadata(volume, md);
-        try {
-            if (format.equals("qcow2")) {
-                Path active = domain.volumes().activate(volume);
-                try {
-                    commands.run(List.of(QEMU_IMG, "create", "-q", "-f", "qcow2", active.toString(), Long.toString(capacity)));
-                } finally {
-                    domain.volumes().deactivate(volume);
-                }
-                // qemu-img truncates a plain file to the bare qcow2 header: give a file volume back its
-                // first size (a block device keeps its size; this is then a no-op).
-                domain.volumes().extend(volume, size);
+        StorageJobs running = jobs;
+        if (running != null) {
+            // Under the volume's lease, its outcome readable from storage (headroom:jobs): LEGAL at
+            // generation 1 when done, ILLEGAL and recorded as interrupted if this host dies meanwhile.
+            JobStatus s;
+            try {
+                s = running.start(UUID.randomUUID(), "create-volume", volume, md.generation(),
+                        progress -> format(domain, volume, format, capacity, size)).done().toCompletableFuture()
+                        .get(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted creating volume " + volume, e);
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                throw new StorageException("created volume " + volume + " but its formatting job failed: " + e, e);
             }
-        } catch (RuntimeException e) {
-            LOG.error("formatting new volume {} failed; it stays on storage for removal: {}", volume, e.getMessage());
-            throw new StorageException("created volume " + volume + " but could not format it as " + format + ": "
-                    + e.getMessage(), e);
+            if (s.state() != JobState.DONE) {
+                throw new StorageException("created volume " + volume + " but its formatting job ended " + s.state() + ": "
+                        + s.error());
+            }
+        } else {
+            try {
+                format(domain, volume, format, capacity, size);
+            } catch (RuntimeException e) {
+                LOG.error("formatting new volume {} failed; it stays on storage for removal: {}", volume, e.getMessage());
+                throw new StorageException("created volume " + volume + " but could not format it as " + format + ": "
+                        + e.getMessage(), e);
+            }
+            domain.writeMetadata(volume, md.withLegality(VolumeMetadata.Legality.LEGAL));
         }
-        domain.writeMetadata(volume, md.withLegality(VolumeMetadata.Legality.LEGAL));
         long onStorage = domain.volumes().size(volume);
         LOG.info("created {} volume {} of {} MiB ({} MiB on storage)", format, volume, capacity >> 20, onStorage >> 20);
         return new CreatedVolume(volume, storage.runPath(volume), format, capacity, onStorage);
+    }
+
+    private void format(StorageDomain domain, VolumeRef volume, String format, long capacity, long size) {
+        if (!format.equals("qcow2")) {
+            return;
+        }
+        Path active = domain.volumes().activate(volume);
+        try {
+            commands.run(List.of(QEMU_IMG, "create", "-q", "-f", "qcow2", active.toString(), Long.toString(capacity)));
+        } finally {
+            domain.volumes().deactivate(volume);
+        }
+        // qemu-img truncates a plain file to the bare qcow2 header: give a file volume back its
+        // first size (a block device keeps its size; this is then a no-op).
+        domain.volumes().extend(volume, size);
     }
 }
