@@ -1,7 +1,13 @@
 package org.headroom.lease.management;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.headroom.api.jobs.StorageJobs;
 import org.headroom.api.lease.LeaseService;
 import org.headroom.api.lease.LockspaceStatus;
+import org.headroom.api.storage.StorageDomain;
+import org.headroom.api.storage.StorageDomains;
+import org.headroom.api.storage.VolumeRef;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
@@ -11,6 +17,12 @@ public class Leases implements LeasesMBean {
 
     @Reference
     LeaseService leases;
+
+    @Reference
+    StorageJobs jobs;
+
+    @Reference
+    StorageDomains storage;
 
     @Override
     public int getHostId() {
@@ -32,5 +44,21 @@ public class Leases implements LeasesMBean {
     @Override
     public String[] getLeasesHeld() {
         return leases.held().stream().map(r -> r.name() + " " + r.domain()).toArray(String[]::new);
+    }
+
+    @Override
+    public String[] getLastJobs() {
+        List<String> rows = new ArrayList<>();
+        for (StorageDomain d : storage.domains()) {
+            for (VolumeRef v : d.listVolumes()) {
+                try {
+                    jobs.latest(v).ifPresent(s -> rows.add(v.volume() + " " + s.job() + " " + s.type() + " " + s.state()
+                            + " host " + s.hostId()));
+                } catch (RuntimeException unreadable) {
+                    rows.add(v.volume() + " ? unreadable: " + unreadable.getMessage());
+                }
+            }
+        }
+        return rows.toArray(String[]::new);
     }
 }

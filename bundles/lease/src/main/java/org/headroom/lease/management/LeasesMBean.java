@@ -12,4 +12,7 @@ public interface LeasesMBean {
 
     /** One entry a lease held: {@code <name> <domain>}. */
     String[] getLeasesHeld();
+
+    /** The last storage job of each volume that had one: {@code <volume> <job> <type> <state> host <id>}. */
+    String[] getLastJobs();
 }

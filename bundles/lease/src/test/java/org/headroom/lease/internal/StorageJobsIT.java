@@ -166,7 +166,9 @@ class StorageJobsIT {
             leasesShown = shell(new LeasesCommand(), "leases", leases);
         }
         assertThat(leasesShown).contains("Lockspace " + domain.uuid() + ": JOINED as host 1");
-        org.headroom.lease.management.Leases mbean = inject(new org.headroom.lease.management.Leases(), "leases", leases);
+        org.headroom.lease.management.Leases mbean = inject(new org.headroom.lease.management.Leases(), "leases", leases,
+                "jobs", jobs, "storage", DomainSet.of(root.resolve("run-1"), domain));
+        assertThat(mbean.getLastJobs()).containsExactly(volume.volume() + " " + third + " test DONE host 1");
         assertThat(mbean.getLockspacesJoined()).isEqualTo(1);
         assertThat(mbean.getLockspaces()).containsExactly(domain.uuid() + " JOINED");
         assertThat(leasesShown.lines().filter(l -> l.matches("\\s*[12] \\| LIVE .*"))).as(leasesShown).hasSize(2);
