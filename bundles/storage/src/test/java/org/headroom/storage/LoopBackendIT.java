@@ -132,17 +132,7 @@ class LoopBackendIT {
     /** headroom:volume-create on a loop domain: a thin qcow2 on the device, the volume left inactive. */
     @Test
     void aVolumeCreatedByTheAgentIsAQcow2OnItsLoopDeviceAndLeftInactive() throws Exception {
-        org.headroom.api.spm.SpmRole spm = new org.headroom.api.spm.SpmRole() {
-            @Override
-            public boolean held() {
-                return true;
-            }
-
-            @Override
-            public int spmHostId() {
-                return 1;
-            }
-        };
+        org.headroom.api.spm.SpmRole spm = org.headroom.testing.FixedSpmRole.thisHost(1);
         DomainSet storage = DomainSet.of(root.resolve("run"), domain);
         CreatedVolume v = new org.headroom.storage.internal.VolumeCreation(storage,
                 new org.headroom.storage.internal.ProcessCommandRunner(java.time.Duration.ofSeconds(60)), spm)

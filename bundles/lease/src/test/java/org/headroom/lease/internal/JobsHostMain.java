@@ -1,11 +1,5 @@
 package org.headroom.lease.internal;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,11 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.headroom.api.jobs.JobStatus;
 import org.headroom.api.jobs.StorageJobs;
 import org.headroom.api.storage.VolumeRef;
-import org.headroom.lease.sanlock.CallBounds;
-import org.headroom.lease.sanlock.Sanlock;
-import org.headroom.runtime.ThreadScheduler;
-import org.headroom.storage.DomainSet;
-import org.headroom.storage.FileStorageDomain;
 
 /**
  * Another host for the storage jobs' tests: the lease service and the jobs over its own sanlock
@@ -39,51 +28,28 @@ public final class JobsHostMain {
     }
 
     public static void main(String[] args) throws Exception {
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        UUID domain = UUID.fromString(args[1]);
-        int hostId = Integer.parseInt(args[2]);
-        int io = Integer.parseInt(args[3]);
-        DomainSet storage = DomainSet.of(Path.of(args[0]).resolve("run-" + hostId),
-                FileStorageDomain.open(Path.of(args[0]), domain, "file"));
         ExecutorService workers = Executors.newFixedThreadPool(2);
         Map<UUID, StorageJobs.Started> started = new ConcurrentHashMap<>();
-        try (Sanlock sanlock = Sanlock.open(CallBounds.forIoTimeout(io));
-             ThreadScheduler scheduler = ThreadScheduler.create("leases", 1, 64);
-             SanlockLeases leases = new SanlockLeases(sanlock, hostId, storage, io, scheduler,
-                     Path.of(args[4]))) {
-            leases.start();
-            StorageJobs jobs = new SanlockJobs(leases, storage, hostId, workers, System::currentTimeMillis);
-            for (String line; (line = in.readLine()) != null; ) {
-                String[] w = line.trim().split(" ");
-                try {
-                    String result = switch (w[0]) {
-                        case "joined" -> {
-                            leases.awaitJoined(domain, Duration.ofSeconds(30));
-                            yield "";
+        try (HostAgent agent = HostAgent.start(args)) {
+            StorageJobs jobs = new SanlockJobs(agent.leases, agent.storage, agent.hostId, workers, System::currentTimeMillis);
+            UUID domain = agent.domain;
+            agent.serve(w -> switch (w[0]) {
+                case "start" -> {
+                    UUID job = UUID.fromString(w[1]);
+                    long millis = Long.parseLong(w[5]);
+                    started.put(job, jobs.start(job, "test", ref(domain, w[2], w[3]), Integer.parseInt(w[4]), progress -> {
+                        for (long t = 0; t < millis; t += 100) {
+                            progress.report("step " + t / 100, (int) (100 * t / millis));
+                            Thread.sleep(100);
                         }
-                        case "start" -> {
-                            UUID job = UUID.fromString(w[1]);
-                            long millis = Long.parseLong(w[5]);
-                            started.put(job, jobs.start(job, "test", ref(domain, w[2], w[3]), Integer.parseInt(w[4]),
-                                    progress -> {
-                                        for (long t = 0; t < millis; t += 100) {
-                                            progress.report("step " + t / 100, (int) (100 * t / millis));
-                                            Thread.sleep(100);
-                                        }
-                                    }));
-                            yield "";
-                        }
-                        case "wait" -> started.get(UUID.fromString(w[1])).done().toCompletableFuture()
-                                .get(60, TimeUnit.SECONDS).state().name();
-                        case "status" -> text(jobs.status(UUID.fromString(w[1]), ref(domain, w[2], w[3])));
-                        default -> throw new IllegalArgumentException("unknown command " + w[0]);
-                    };
-                    out.println(result.isEmpty() ? "ok" : "ok " + result);
-                } catch (Exception e) {
-                    out.println("err " + e.getClass().getSimpleName() + " 0 - " + String.valueOf(e.getMessage()).replace('\n', ' '));
+                    }));
+                    yield "";
                 }
-            }
+                case "wait" -> started.get(UUID.fromString(w[1])).done().toCompletableFuture().get(60, TimeUnit.SECONDS)
+                        .state().name();
+                case "status" -> text(jobs.status(UUID.fromString(w[1]), ref(domain, w[2], w[3])));
+                default -> throw new IllegalArgumentException("unknown command " + w[0]);
+            });
         } finally {
             workers.shutdownNow();
         }

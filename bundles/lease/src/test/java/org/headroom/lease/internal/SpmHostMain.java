@@ -1,20 +1,10 @@
 package org.headroom.lease.internal;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.headroom.api.spm.SpmStatus;
-import org.headroom.lease.sanlock.CallBounds;
-import org.headroom.lease.sanlock.Sanlock;
 import org.headroom.runtime.ThreadScheduler;
-import org.headroom.storage.DomainSet;
-import org.headroom.storage.FileStorageDomain;
 
 /**
  * Another SPM candidate for the election's tests, in a JVM of its own over its own sanlock daemon,
@@ -36,57 +26,37 @@ public final class SpmHostMain {
     }
 
     public static void main(String[] args) throws Exception {
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        UUID domain = UUID.fromString(args[1]);
-        int hostId = Integer.parseInt(args[2]);
-        int io = Integer.parseInt(args[3]);
-        DomainSet storage = DomainSet.of(Path.of(args[0]).resolve("run-" + hostId),
-                FileStorageDomain.open(Path.of(args[0]), domain, "file"));
         List<String> events = new CopyOnWriteArrayList<>();
-        int maxHostId = args.length > 6 ? Integer.parseInt(args[6]) : 0;
-        SpmSide side = new SpmSide(storage.domain(domain).orElseThrow(), maxHostId);
-        try (Sanlock sanlock = Sanlock.open(CallBounds.forIoTimeout(io));
-             ThreadScheduler scheduler = ThreadScheduler.create("leases", 1, 64);
-             SanlockLeases leases = new SanlockLeases(sanlock, hostId, storage, io, scheduler, Path.of(args[4]));
-             SpmElection election = new SpmElection(leases, domain, scheduler, Duration.ofMillis(Long.parseLong(args[5])),
-                     System::currentTimeMillis, new SpmElection.Role() {
-                         @Override
-                         public void elected(long sinceMillis) {
-                             side.start();
-                             events.add("serves@" + System.currentTimeMillis());
-                         }
+        try (HostAgent agent = HostAgent.start(args)) {
+            int maxHostId = args.length > 6 ? Integer.parseInt(args[6]) : 0;
+            SpmSide side = new SpmSide(agent.storage.domain(agent.domain).orElseThrow(), maxHostId);
+            try (SpmElection election = new SpmElection(agent.leases, agent.domain, agent.scheduler,
+                    Duration.ofMillis(Long.parseLong(args[5])), System::currentTimeMillis, new SpmElection.Role() {
+                        @Override
+                        public void elected(long sinceMillis) {
+                            side.start();
+                            events.add("serves@" + System.currentTimeMillis());
+                        }
 
-                         @Override
-                         public void deposed(String why) {
-                             side.stop();
-                             events.add("stopped@" + System.currentTimeMillis());
-                         }
-                     })) {
-            leases.start();
-            for (String line; (line = in.readLine()) != null; ) {
-                try {
-                    String result = switch (line.trim()) {
-                        case "joined" -> {
-                            leases.awaitJoined(domain, Duration.ofSeconds(30));
-                            yield "";
+                        @Override
+                        public void deposed(String why) {
+                            side.stop();
+                            events.add("stopped@" + System.currentTimeMillis());
                         }
-                        case "elect" -> {
-                            election.start();
-                            yield "";
-                        }
-                        case "status" -> {
-                            SpmStatus s = election.status();
-                            yield "held=" + s.held() + " spm=" + s.spmHostId();
-                        }
-                        case "handover" -> Boolean.toString(election.handOver());
-                        case "events" -> String.join(" ", events);
-                        default -> throw new IllegalArgumentException("unknown command " + line);
-                    };
-                    out.println(result.isEmpty() ? "ok" : "ok " + result);
-                } catch (Exception e) {
-                    out.println("err " + e.getClass().getSimpleName() + " 0 - " + String.valueOf(e.getMessage()).replace('\n', ' '));
-                }
+                    })) {
+                agent.serve(w -> switch (w[0]) {
+                    case "elect" -> {
+                        election.start();
+                        yield "";
+                    }
+                    case "status" -> {
+                        SpmStatus s = election.status();
+                        yield "held=" + s.held() + " spm=" + s.spmHostId();
+                    }
+                    case "handover" -> Boolean.toString(election.handOver());
+                    case "events" -> String.join(" ", events);
+                    default -> throw new IllegalArgumentException("unknown command " + w[0]);
+                });
             }
         }
     }

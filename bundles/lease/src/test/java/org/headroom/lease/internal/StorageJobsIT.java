@@ -193,17 +193,7 @@ class StorageJobsIT {
     @Test
     void aVolumeCreatedOnTheSpmIsFormattedByAJobWhoseOutcomeAnyHostReads() throws Exception {
         Lab.require(Lab.QEMU_IMG);
-        org.headroom.api.spm.SpmRole spm = new org.headroom.api.spm.SpmRole() {
-            @Override
-            public boolean held() {
-                return true;
-            }
-
-            @Override
-            public int spmHostId() {
-                return 1;
-            }
-        };
+        org.headroom.api.spm.SpmRole spm = org.headroom.testing.FixedSpmRole.thisHost(1);
         VolumeCreation creation = new VolumeCreation(DomainSet.of(root.resolve("run-1"), domain),
                 new ProcessCommandRunner(ProcessCommandRunner.DEFAULT_TIMEOUT), spm, jobs);
         CreatedVolume created = creation.create(domain.uuid(), 1L << 30, "qcow2", 64L << 20);

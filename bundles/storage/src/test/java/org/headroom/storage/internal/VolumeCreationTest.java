@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.headroom.api.spm.SpmRole;
+import org.headroom.testing.FixedSpmRole;
 import org.headroom.api.storage.StorageException;
 import org.headroom.storage.CreatedVolume;
 import org.headroom.storage.DiskSize;
@@ -25,17 +26,7 @@ class VolumeCreationTest {
     Path root;
 
     static SpmRole role(boolean held, int host) {
-        return new SpmRole() {
-            @Override
-            public boolean held() {
-                return held;
-            }
-
-            @Override
-            public int spmHostId() {
-                return host;
-            }
-        };
+        return new FixedSpmRole(held, host);
     }
 
     private final UUID domain = UUID.randomUUID();
