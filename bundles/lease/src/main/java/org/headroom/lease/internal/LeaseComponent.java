@@ -66,8 +66,9 @@ public class LeaseComponent {
             registrations.add(context.registerService(LeaseService.class, leases, null));
             registrations.add(context.registerService(StorageJobs.class, jobs, null));
             if (config.spm__candidate()) {
-                election = new SpmElection(leases, spmDomain(config), watcher, Duration.ofMillis(config.spm__interval__ms()),
-                        System::currentTimeMillis, new Leadership(context));
+                UUID domain = spmDomain(config);
+                election = new SpmElection(leases, domain, watcher, Duration.ofMillis(config.spm__interval__ms()),
+                        System::currentTimeMillis, new Leadership(context, domain));
                 registrations.add(context.registerService(SpmElectionService.class, election, null));
                 election.start();
             }
@@ -96,15 +97,16 @@ public class LeaseComponent {
     /** The SPM role as an OSGi service: registered while the SDM lease is held, unregistered before it is released. */
     private final class Leadership implements SpmElection.Role {
         private final BundleContext context;
+        private final UUID domain;
         private ServiceRegistration<SpmLeadership> registered;
 
-        Leadership(BundleContext context) {
+        Leadership(BundleContext context, UUID domain) {
             this.context = context;
+            this.domain = domain;
         }
 
         @Override
         public void elected(long sinceMillis) {
-            UUID domain = election.status().domain();
             SpmElection of = election;
             registered = context.registerService(SpmLeadership.class, new SpmLeadership() {
                 @Override
