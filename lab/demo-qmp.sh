@@ -2,7 +2,8 @@
 # The QMP demo behind ./demo.sh --qmp: Headroom as one host that is also the SPM, a storage domain in a local
 # directory, and a real QEMU VM (the test guest, under TCG) writing into a thin qcow2 disk on a
 # loop-device volume that starts at one chunk. Every extension shows live with its timings.
-# Everything it starts (Karaf, QEMU, a loop device) it ends on exit, by PID, also on failure.
+# The agent is the SPM by holding the domain's SDM lease, through a sanlock daemon of the demo's own.
+# Everything it starts (Karaf, QEMU, sanlock, a loop device) it ends on exit, by PID, also on failure.
 #   HEADROOM_DEMO   work directory (default /var/tmp/headroom-demo)
 #   DEMO_CHUNK_MB   the chunk (default 1024 MiB; Headroom's and VDSM's default is 2560)
 #   DEMO_WRITE_MB   how much the guest writes (default 4 chunks)
@@ -28,7 +29,7 @@ rm -rf "$WORK"; mkdir -p "$WORK"
 KARAF=$WORK/karaf
 mkdir -p "$KARAF"; tar -xzf "$dist" -C "$KARAF" --strip-components=1
 
-loop="" qemu_pid="" karaf_started="" tail_pid=""
+loop="" qemu_pid="" karaf_started="" tail_pid="" sanlock_started=""
 cleanup() {
   set +e
   [ -n "$tail_pid" ] && pkill -P $$ -x tail 2>/dev/null
@@ -37,6 +38,7 @@ cleanup() {
     p=$(pgrep -f "karaf.base=$KARAF"); [ -n "$p" ] && kill -9 $p; fi
   if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then kill "$qemu_pid"; wait "$qemu_pid" 2>/dev/null; fi
   [ -n "$loop" ] && losetup -d "$loop"
+  [ -n "$sanlock_started" ] && bash "$ROOT/lab/sanlock.sh" stop "$SANLOCK_RUN_DIR"
 }
 trap cleanup EXIT
 
@@ -58,12 +60,17 @@ qemu-system-x86_64 -nodefaults -display none -machine q35 -accel tcg -m 256 -S \
   -device virtio-blk-pci,drive=q0,id=vd0,werror=enospc,rerror=report >"$WORK/qemu.log" 2>&1 &
 qemu_pid=$!
 
-say "Starting Headroom (Karaf): host 1 and SPM, volume monitor with $CHUNK MiB chunks"
+say "Starting sanlock (the demo's own daemon) and Headroom (Karaf): host 1, volume monitor with $CHUNK MiB chunks"
+export SANLOCK_RUN_DIR=$WORK/sanlock
+bash "$ROOT/lab/sanlock.sh" start "$SANLOCK_RUN_DIR" headroom-demo >/dev/null; sanlock_started=1
 sed -i "s|^root = .*|root = $WORK/storage|" "$KARAF/etc/org.headroom.storage.cfg"
 sed -i "s|^chunk_mb = .*|chunk_mb = $CHUNK|" "$KARAF/etc/org.headroom.thinextend.cfg"
 printf 'name = demo\nsocket = %s\n' "$WORK/qmp.sock" > "$KARAF/etc/org.headroom.qmp.vm-demo.cfg"
 "$KARAF/bin/start"; karaf_started=1
 shell() { printf '%s\n' "$1" | "$KARAF/bin/client" -u karaf -p karaf -b 2>/dev/null; }
+echo "waiting for the SPM role: the SDM lease, once sanlock has joined the lockspace (20 to 50 s)"
+for _ in $(seq 1 300); do shell "headroom:mailbox" | grep -q 'SPM of hosts' && break; sleep 0.4; done
+echo "karaf@headroom> headroom:spm"; shell "headroom:spm"
 for _ in $(seq 1 150); do shell "headroom:volumes" | grep -q armed && break; sleep 0.4; done
 echo "karaf@headroom> headroom:vms"; shell "headroom:vms"
 echo "karaf@headroom> headroom:volumes"; shell "headroom:volumes"

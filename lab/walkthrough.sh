@@ -5,10 +5,11 @@
 #   lab/walkthrough.sh --print    print the script it would run
 # It runs in directories of its own: HEADROOM_HOME=$WORK/headroom, STORAGE=$WORK/storage, with
 # WORK=${WALKTHROUGH_WORK:-/var/tmp/headroom-walkthrough} (emptied first), and VM=${VM:-headroom-walkthrough}.
-# Where libvirtd is no systemd service (this lab, CI), `systemctl restart libvirtd` is
-# lab/libvirtd.sh restart. WALKTHROUGH_LIVE=1 shows each extension live from the agent's log.
+# Where libvirtd and sanlock are no systemd services (this lab, CI), `systemctl restart libvirtd` is
+# lab/libvirtd.sh restart and `systemctl start sanlock` is lab/sanlock.sh start /run/sanlock, unless a
+# daemon answers there already. WALKTHROUGH_LIVE=1 shows each extension live from the agent's log.
 # On exit it destroys and undefines the VM, stops the agent (by PID if it must), stops the libvirtd
-# it started, detaches loop devices of its storage and puts back the qemu hook that was there before:
+# and the sanlock daemon it started, detaches loop devices of its storage and puts back the qemu hook that was there before:
 # the host is left as it was found.
 set -euo pipefail
 ROOT=$(dirname "$(dirname "$(readlink -f "$0")")")
@@ -32,10 +33,16 @@ hook=/etc/libvirt/hooks/qemu
 if [ -e "$hook" ]; then cp -p "$hook" "$WORK/hook.before"; fi
 libvirtd_was_ours=0; bash lab/libvirtd.sh status >/dev/null 2>&1 && libvirtd_was_ours=1
 run_was_there=0; [ -e /run/headroom ] && run_was_there=1
+sanlock_answers() { SANLOCK_RUN_DIR=/run/sanlock timeout 5 /usr/sbin/sanlock client version >/dev/null 2>&1; }
+sanlock_was_there=0; sanlock_answers && sanlock_was_there=1
 if [ ! -d /run/systemd/system ]; then
   cat > "$WORK/bin/systemctl" <<EOF
 #!/bin/sh
 if [ "\$*" = "restart libvirtd" ]; then exec "$ROOT/lab/libvirtd.sh" restart; fi
+if [ "\$*" = "start sanlock" ]; then
+  SANLOCK_RUN_DIR=/run/sanlock timeout 5 /usr/sbin/sanlock client version >/dev/null 2>&1 && exit 0
+  exec "$ROOT/lab/sanlock.sh" start /run/sanlock "headroom-\$(hostname -s)" >/dev/null
+fi
 echo "walkthrough: no systemd here; systemctl \$* is not available" >&2; exit 1
 EOF
   chmod +x "$WORK/bin/systemctl"
@@ -57,6 +64,7 @@ cleanup() {
     for pid in $(pgrep -f "karaf.base=$HEADROOM_HOME"); do kill -9 "$pid"; done
   fi
   [ "$libvirtd_was_ours" = 0 ] && bash lab/libvirtd.sh stop >/dev/null 2>&1
+  [ "$sanlock_was_there" = 0 ] && [ ! -d /run/systemd/system ] && bash lab/sanlock.sh stop /run/sanlock >/dev/null 2>&1
   for dev in $(losetup -a 2>/dev/null | grep -F "$STORAGE/" | cut -d: -f1); do losetup -d "$dev"; done
   if [ -e "$WORK/hook.before" ]; then cp -p "$WORK/hook.before" "$hook"; else rm -f "$hook"; fi
   rm -f "/tmp/$VM.xml" "/var/log/libvirt/qemu/$VM-console.log"

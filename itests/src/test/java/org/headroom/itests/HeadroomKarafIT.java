@@ -78,6 +78,14 @@ public class HeadroomKarafIT {
     private static final String STORAGE_PROPERTY = "headroom.itest.storage";
     private static final String PROJECT_PROPERTY = "headroom.itest.project";
     private static final String HOOK_SOCKET_PROPERTY = "headroom.itest.hook-socket";
+    private static final String GUEST_KERNEL_PROPERTY = "headroom.itest.guest-kernel";
+    private static final String GUEST_INITRD_PROPERTY = "headroom.itest.guest-initrd";
+
+    /**
+     * Whether config() started this Karaf's sanlock daemon, in the test JVM (which ends it when it
+     * exits). Not the daemon itself: headroom-testing is not in Karaf, where this class loads too.
+     */
+    private static boolean sanlockStarted;
 
     private static final long MIB = 1 << 20;
 
@@ -103,6 +111,8 @@ public class HeadroomKarafIT {
     // What a test started; @After ends all of it, also when the test failed.
     private Process qemu;
     private Thread qemuKiller;
+    /** Host 2 of the hot-swap test: lab/mailbox-tool in a process of its own. */
+    private Process host2;
     private Path workDir;
     private org.osgi.service.cm.Configuration vmConfiguration;
     private VolumeRef volume;
@@ -113,7 +123,12 @@ public class HeadroomKarafIT {
     private boolean hookSaved;
 
     @Configuration
-    public Option[] config() throws IOException {
+    public Option[] config() throws IOException, InterruptedException {
+        if (!sanlockStarted) {
+            // At SANLOCK_RUN_DIR (itests/pom.xml), which Karaf inherits from this JVM's environment.
+            org.headroom.testing.SanlockDaemon.startForThisProcess("hr-itest");
+            sanlockStarted = true;
+        }
         File distribution = new File(required("headroom.itest.distribution"));
         File offlineRepo = new File(required("headroom.itest.repo"));
         File work = new File(System.getProperty("headroom.itest.work", "target/exam"));
@@ -145,6 +160,11 @@ public class HeadroomKarafIT {
             // 64 MiB chunks for every test: changing them per test races with SCR re-activating the monitor.
             editConfigurationFilePut("etc/org.headroom.thinextend.cfg", "chunk_mb", "64"),
             editConfigurationFilePut("etc/org.headroom.storage.cfg", "run_dir", new File(work, "run").getAbsolutePath()),
+            // The embedded default's lease service (an SPM candidate), at an I/O timeout of 1 s: joined in about 3 s.
+            // Its killpath must stay under 127 bytes: a short directory of its own.
+            editConfigurationFilePut("etc/org.headroom.lease.cfg", "io_timeout_s", "1"),
+            editConfigurationFilePut("etc/org.headroom.lease.cfg", "spm_interval_ms", "500"),
+            editConfigurationFilePut("etc/org.headroom.lease.cfg", "run_dir", leaseRunDir().toString()),
             // The hook receiver's socket of this Karaf; the test installs the hook pointing at it.
             editConfigurationFilePut("etc/org.headroom.virt.hook.cfg", "socket", new File(work, "hook.sock").getAbsolutePath()),
             systemProperty(HOOK_SOCKET_PROPERTY).value(new File(work, "hook.sock").getAbsolutePath()),
@@ -153,6 +173,8 @@ public class HeadroomKarafIT {
             systemProperty(QEMU_PROPERTY).value(onPath(System.getProperty(QEMU_PROPERTY, "qemu-system-x86_64"))),
             systemProperty(QEMU_IMG_PROPERTY).value(onPath(System.getProperty(QEMU_IMG_PROPERTY, "qemu-img"))),
             systemProperty(CI_PROPERTY).value(Boolean.toString("true".equalsIgnoreCase(System.getenv("CI")))),
+            systemProperty(GUEST_KERNEL_PROPERTY).value(org.headroom.testing.Lab.GUEST_KERNEL.toString()),
+            systemProperty(GUEST_INITRD_PROPERTY).value(org.headroom.testing.Lab.GUEST_INITRD.toString()),
             // QMP socket paths must stay under 108 bytes: not under Karaf's data/tmp.
             systemProperty(TMP_PROPERTY).value(System.getProperty("java.io.tmpdir"))));
         if (Boolean.getBoolean("headroom.itest.keep")) {
@@ -173,7 +195,8 @@ public class HeadroomKarafIT {
         assertEquals("qmp", hypervisor.type());
         // Commands register once their bundle's services are there: give them a few seconds.
         List<String> expected = List.of("headroom:vms", "headroom:drives", "headroom:qmp", "headroom:domains",
-                "headroom:mailbox", "headroom:volumes", "headroom:extend", "headroom:hooks");
+                "headroom:mailbox", "headroom:volumes", "headroom:extend", "headroom:hooks", "headroom:leases",
+                "headroom:jobs", "headroom:spm");
         String commands = "";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
@@ -269,39 +292,139 @@ public class HeadroomKarafIT {
     }
 
     /**
-     * Hot-swap: the mailbox bundle updated and the volume monitor's bundle restarted under a
-     * watched VM. The monitor watches it again with its history (persisted in its bundle's data),
-     * and the next write past the threshold is extended, without a pause.
+     * Hot-swap under load: the test guest writes into a thin disk at a steady rate and another host
+     * (host 2, {@code lab/mailbox-tool} in a process of its own) sends extend requests through the
+     * mailbox, while the lease, mailbox and thin-extend bundles are updated one after the other
+     * (what {@code bundle:update} does). The lease bundle gives the SDM lease up and takes it again
+     * (its lockspace stays joined); the mailbox's SPM side stops and starts and serves what is
+     * pending; the monitor watches the VM again with its history. Every request of host 2 is
+     * answered once, the guest's data reads back intact, and the VM never pauses.
      */
     @Test
-    public void theMailboxAndVolumeMonitorBundlesAreSwappedUnderAWatchedVm() throws Exception {
+    public void theLeaseMailboxAndVolumeMonitorBundlesAreUpdatedWhileAGuestWritesAndAnotherHostAsks() throws Exception {
         requireExecutable("/usr/sbin/losetup", "losetup");
+        requireFile(System.getProperty(GUEST_KERNEL_PROPERTY), "the test guest's kernel");
+        requireFile(System.getProperty(GUEST_INITRD_PROPERTY), "the test guest's initramfs");
         StorageDomain domain = storageDomains.domains().get(0);
+        awaitSpm(domain);
         volume = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
         domain.volumes().create(volume, 64 * MIB);
-        Path socket = startQemu(domain.volumes().activate(volume).toString(), "host_device", "1G");
+        // 320 MiB at 8 MiB/s: 40 s of writes, an extension every 8 s, 6 s of headroom each (64 MiB chunks).
+        int writeMib = 320;
+        Path socket = startQemu(domain.volumes().activate(volume).toString(), "host_device", "1G",
+                List.of("-kernel", System.getProperty(GUEST_KERNEL_PROPERTY), "-initrd", System.getProperty(GUEST_INITRD_PROPERTY),
+                        "-append", "console=ttyS0 quiet hr.size=" + writeMib + " hr.rate=8 hr.verify=1",
+                        "-serial", "file:@WORK@/console.log"));
         String vm = "itest-swap";
-        attach(vm, socket);
-        awaitVolumeRow(vm, "armed");
-        write(vm, "0", "20M");
-        String[] row = awaitVolumeRow(vm, "armed", "1");
-        assertEquals("physical MiB after one extension: " + String.join("|", row), "128", row[5]);
+        BlockingQueue<DriveEvent> events = new LinkedBlockingQueue<>();
+        try (AutoCloseable subscription = hypervisor.subscribe(events::add)) {
+            attach(vm, socket);
+            awaitVolumeRow(vm, "armed");
 
-        // What bundle:update and bundle:restart do (the test's shell session has no admin role for them).
-        bundle("org.headroom.mailbox").update();
-        Bundle monitor = bundle("org.headroom.thinextend");
-        monitor.stop();
-        monitor.start();
-        assertEquals(Bundle.ACTIVE, bundle("org.headroom.mailbox").getState());
-        assertEquals(Bundle.ACTIVE, monitor.getState());
-        row = awaitVolumeRow(vm, "armed", "1");
-        assertEquals("threshold after the swap (128 MiB less 80 % of a chunk): " + String.join("|", row), "76", row[7]);
+            List<VolumeRef> host2Volumes = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                VolumeRef v = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
+                domain.volumes().create(v, 64 * MIB);
+                host2Volumes.add(v);
+            }
+            Path project = Path.of(System.getProperty(PROJECT_PROPERTY));
+            host2 = new ProcessBuilder("bash", project.resolve("lab/mailbox-tool").toString(), "host", "--root",
+                    System.getProperty(STORAGE_PROPERTY), "--domain", domain.uuid().toString(), "--ids", "2")
+                    .redirectError(workDir.resolve("host2.err").toFile()).start();
+            List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(host2.getInputStream(),
+                    StandardCharsets.UTF_8)).lines().forEach(answers::add), "itest-host2-answers");
+            reader.start();
 
-        write(vm, "20M", "60M");
-        row = awaitVolumeRow(vm, "armed", "2");
-        assertEquals("physical MiB after the second extension: " + String.join("|", row), "192", row[5]);
-        assertEquals(192 * MIB, domain.volumes().size(volume));
-        assertEquals("pauses of " + String.join("|", row), "0", row[9]);
+            shell("headroom:qmp " + vm + " cont");
+            // Host 2 asks throughout the swaps: every 250 ms a volume 1 MiB larger than it asked before.
+            java.util.concurrent.atomic.AtomicBoolean asking = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            PrintStream toHost2 = new PrintStream(host2.getOutputStream(), true, StandardCharsets.UTF_8);
+            Thread asker = new Thread(() -> {
+                try {
+                    for (int n = 0; asking.get(); n++) {
+                        VolumeRef v = host2Volumes.get(n % host2Volumes.size());
+                        toHost2.println("2 " + v.volume() + " " + (65 + n / host2Volumes.size()));
+                        sent.incrementAndGet();
+                        Thread.sleep(250);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    toHost2.close(); // end of input: the tool waits for every answer, then exits
+                }
+            }, "itest-host2-requests");
+            asker.start();
+
+            awaitVolumeRow(vm, "armed", "1");
+            bundle("org.headroom.lease").update();
+            awaitSpm(domain);
+            bundle("org.headroom.mailbox").update();
+            awaitSpm(domain);
+            bundle("org.headroom.thinextend").update();
+            assertEquals(Bundle.ACTIVE, bundle("org.headroom.lease").getState());
+            assertEquals(Bundle.ACTIVE, bundle("org.headroom.mailbox").getState());
+            assertEquals(Bundle.ACTIVE, bundle("org.headroom.thinextend").getState());
+            awaitVolumeRow(vm, "armed");
+            Thread.sleep(2_000); // host 2 asks on a little after the last swap
+            asking.set(false);
+            asker.join(5_000);
+
+            String console = awaitGuestDone(workDir.resolve("console.log"), TimeUnit.MINUTES.toNanos(3));
+            assertTrue("the guest wrote everything and read it back intact:\n" + console,
+                    console.contains("hr: verify ok") && console.contains("hr: DONE rc=0 wrote=" + writeMib + "MiB"));
+            assertTrue("host 2 ended within the request timeout", host2.waitFor(90, TimeUnit.SECONDS));
+            reader.join(5_000);
+            List<String> ok = answers.stream().filter(a -> a.startsWith("ok ")).toList();
+            List<String> failed = answers.stream().filter(a -> a.startsWith("fail ")).toList();
+            assertEquals("host 2's failed requests: " + failed, 0, failed.size());
+            assertEquals("every request of host 2 answered once: " + answers, sent.get(), ok.size());
+            for (int i = 0; i < host2Volumes.size(); i++) {
+                int last = (sent.get() - 1 - i) / host2Volumes.size(); // the last n of volume i
+                if (last >= 0) {
+                    assertEquals("host 2's volume " + i, (65L + last) * MIB, domain.volumes().size(host2Volumes.get(i)));
+                }
+            }
+            String[] row = awaitVolumeRow(vm, "armed");
+            assertTrue("extensions ahead of the guest: " + String.join("|", row), Integer.parseInt(row[8]) >= 3);
+            assertEquals("pauses of " + String.join("|", row), "0", row[9]);
+            List<DriveEvent> pauses = events.stream().filter(e -> e instanceof DriveEvent.Paused || e instanceof DriveEvent.OutOfSpace)
+                    .toList();
+            assertEquals("QEMU's own word: no pause, no ENOSPC", List.of(), pauses);
+        }
+    }
+
+    /** Waits until this host holds the SDM lease of {@code domain} and serves the mailbox's SPM side. */
+    private void awaitSpm(StorageDomain domain) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String spm = "";
+        String mailbox = "";
+        while (System.nanoTime() < deadline) {
+            spm = shell("headroom:spm");
+            mailbox = shell("headroom:mailbox");
+            if (spm.contains("Domain " + domain.uuid() + ": this host is the SPM") && mailbox.contains("SPM of hosts")) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        fail("this host did not become the SPM of " + domain.uuid() + " within 60 s:\n" + spm + "\n" + mailbox
+                + "\n" + shell("headroom:leases"));
+    }
+
+    /** The guest's console once it printed "hr: DONE". */
+    private static String awaitGuestDone(Path console, long withinNanos) throws Exception {
+        long deadline = System.nanoTime() + withinNanos;
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = Files.exists(console) ? Files.readString(console, StandardCharsets.UTF_8) : "";
+            if (text.contains("hr: DONE")) {
+                return text;
+            }
+            Thread.sleep(250);
+        }
+        fail("the guest did not finish:\n" + text);
+        return text;
     }
 
     /** A guest-less write through the drive's device, as the guest would write. */
@@ -435,6 +558,12 @@ public class HeadroomKarafIT {
             }
         } finally {
             try {
+                if (host2 != null) {
+                    Process p = host2;
+                    host2 = null;
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
                 stopQemu();
                 if (volume != null) {
                     VolumeRef v = volume;
@@ -462,6 +591,11 @@ public class HeadroomKarafIT {
 
     /** The same on {@code volume} (a file or device), or on a new file when null. */
     private Path startQemu(String volume, String driver, String capacity) throws Exception {
+        return startQemu(volume, driver, capacity, List.of());
+    }
+
+    /** The same with more arguments for QEMU (a guest kernel to run, say). */
+    private Path startQemu(String volume, String driver, String capacity, List<String> more) throws Exception {
         String qemuBinary = System.getProperty(QEMU_PROPERTY, "");
         String qemuImg = System.getProperty(QEMU_IMG_PROPERTY, "");
         requireExecutable(qemuBinary, "qemu-system-x86_64");
@@ -473,12 +607,15 @@ public class HeadroomKarafIT {
         Path log = workDir.resolve("qemu.log");
         run(List.of(qemuImg, "create", "-q", "-f", "qcow2", disk, capacity));
 
-        List<String> command = List.of(qemuBinary, "-nodefaults", "-display", "none",
-                "-machine", "q35", "-accel", "tcg", "-m", "64", "-S",
+        List<String> command = new ArrayList<>(List.of(qemuBinary, "-nodefaults", "-display", "none",
+                "-machine", "q35", "-accel", "tcg", "-m", more.isEmpty() ? "64" : "256", "-S",
                 "-qmp", "unix:" + socket + ",server=on,wait=off",
                 "-blockdev", "driver=" + driver + ",filename=" + disk + ",node-name=f0",
                 "-blockdev", "driver=qcow2,file=f0,node-name=q0",
-                "-device", "virtio-blk-pci,drive=q0,id=vd0");
+                // A write that finds no space pauses the VM (and says so), rather than failing in the guest.
+                "-device", "virtio-blk-pci,drive=q0,id=vd0,werror=enospc,rerror=report"));
+        Path work = workDir;
+        more.stream().map(arg -> arg.replace("@WORK@", work.toString())).forEach(command::add);
         qemu = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         // Should Karaf be stopped before @After runs, QEMU still goes.
         Process started = qemu;
@@ -524,7 +661,15 @@ public class HeadroomKarafIT {
 
     /** On a developer's machine a missing QEMU skips the test; with CI=true it fails it. */
     private static void requireExecutable(String path, String what) {
-        if (!path.isEmpty() && Files.isExecutable(Path.of(path))) {
+        require(!path.isEmpty() && Files.isExecutable(Path.of(path)), path, what);
+    }
+
+    private static void requireFile(String path, String what) {
+        require(path != null && !path.isEmpty() && Files.isRegularFile(Path.of(path)), path == null ? "" : path, what);
+    }
+
+    private static void require(boolean there, String path, String what) {
+        if (there) {
             return;
         }
         String why = what + " is not installed (" + (path.isEmpty() ? "not on PATH" : path) + "): run lab/install.sh";
@@ -684,6 +829,19 @@ public class HeadroomKarafIT {
     }
 
     // ---------------------------------------------------------------- test JVM side (config())
+
+    /** A short directory for the lease service's killpath, removed when this JVM exits. */
+    private static Path leaseRunDir() throws IOException {
+        Path dir = Files.createTempDirectory("hr-itest-lease-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("removing " + dir + ": " + e);
+            }
+        }, "itest-remove-lease-dir"));
+        return dir;
+    }
 
     private static String required(String property) {
         String value = System.getProperty(property);

@@ -33,7 +33,7 @@ public class ReadmeWalkthroughIT {
     @Test
     public void theReadmesLibvirtWalkthroughRunsAsWrittenWithoutAPause() throws Exception {
         for (String part : List.of("/usr/sbin/libvirtd", "/usr/bin/virsh", "/usr/bin/cc", Lab.QEMU, Lab.QEMU_IMG,
-                Lab.GUEST_KERNEL.toString(), Lab.GUEST_INITRD.toString(), "/dev/loop-control")) {
+                Lab.GUEST_KERNEL.toString(), Lab.GUEST_INITRD.toString(), "/dev/loop-control", "/usr/sbin/sanlock")) {
             if (!Files.exists(Path.of(part))) {
                 if (Lab.ci()) {
                     fail("CI installs the lab, yet " + part + " is missing");
@@ -51,6 +51,7 @@ public class ReadmeWalkthroughIT {
                 .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("WALKTHROUGH_WORK", work.toString());
         pb.environment().put("VM", "headroom-readme");
+        pb.environment().remove("SANLOCK_RUN_DIR"); // the README's agent talks to the host's daemon, at /run/sanlock
         Process p = pb.start();
         String out;
         try {
@@ -68,6 +69,7 @@ public class ReadmeWalkthroughIT {
             Files.deleteIfExists(log);
         }
 
+        assertTrue("the agent became the SPM by the SDM lease:\n" + out, out.contains("this host is the SPM since"));
         assertTrue("headroom:volume-create printed a run path:\n" + out, out.contains("the disk: /run/headroom/storage/"));
         assertTrue("the VM was started by virsh:\n" + out, out.contains("Domain 'headroom-readme' started"));
         Matcher row = STOPPED_ROW.matcher(out);
@@ -92,10 +94,12 @@ public class ReadmeWalkthroughIT {
         }
     }
 
-    /** libvirt's qemu hook and /run/headroom, as test.sh compares them. */
+    /** libvirt's qemu hook, /run/headroom and the sanlock daemons (by run dir), as test.sh compares them. */
     private static String hostState() throws IOException, InterruptedException {
         return Lab.run(List.of("bash", "-c", "sha256sum /etc/libvirt/hooks/qemu 2>/dev/null || echo no hook;"
-                + " find /run/headroom 2>/dev/null | sort; true"));
+                + " find /run/headroom 2>/dev/null | sort;"
+                + " for p in $(pgrep -x sanlock); do tr '\\0' '\\n' < /proc/$p/environ | grep '^SANLOCK_RUN_DIR=' || echo default; done | sort;"
+                + " true"));
     }
 
     private static String tail(Path log) throws IOException {

@@ -22,7 +22,7 @@ import org.headroom.qmp.internal.QmpCounters;
 import org.headroom.qmp.internal.QmpEventDispatcher;
 import org.headroom.qmp.internal.QmpMessage;
 import org.headroom.qmp.internal.QmpSession;
-import org.headroom.qmp.internal.ReconnectBackoff;
+import org.headroom.runtime.Backoff;
 import org.headroom.runtime.Cancellable;
 import org.headroom.runtime.Scheduler;
 import org.headroom.runtime.ThreadScheduler;
@@ -98,7 +98,7 @@ public final class QmpClient implements AutoCloseable {
     private State state = State.NEW;
     private Attempt attempt;
     private Cancellable reconnectTask;
-    private final ReconnectBackoff backoff;
+    private final Backoff backoff;
 
     private QmpClient(Builder b) {
         this.name = b.name;
@@ -110,7 +110,7 @@ public final class QmpClient implements AutoCloseable {
                 MAX_QUEUED_WRITES, b.maxQueuedBytes);
         this.sessionLimits = new QmpSession.Limits(b.maxInFlight, b.maxQueued, b.maxQueuedBytes, MAX_OOB_IN_FLIGHT,
                 b.maxMessageBytes);
-        this.backoff = new ReconnectBackoff(b.reconnectMinDelay, b.reconnectMaxDelay, STABLE_CONNECTION);
+        this.backoff = new Backoff(b.reconnectMinDelay, b.reconnectMaxDelay, STABLE_CONNECTION);
         this.timer = b.timer != null ? b.timer : own(ThreadScheduler.create("qmp-timer-" + name, 1, 1 << 16));
         this.dispatcher = b.dispatcher != null ? b.dispatcher : own(ThreadScheduler.create("qmp-events-" + name, 2, 1 << 12));
         this.events = new QmpEventDispatcher(describe(), dispatcher, timer,

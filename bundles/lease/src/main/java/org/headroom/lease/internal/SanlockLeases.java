@@ -40,6 +40,7 @@ import org.headroom.lease.sanlock.Resource;
 import org.headroom.lease.sanlock.ResourceOwners;
 import org.headroom.lease.sanlock.Sanlock;
 import org.headroom.lease.sanlock.SanlockException;
+import org.headroom.runtime.Backoff;
 import org.headroom.runtime.Cancellable;
 import org.headroom.runtime.Listeners;
 import org.headroom.runtime.Scheduler;
@@ -59,6 +60,11 @@ import org.slf4j.LoggerFactory;
  * every {@link #WATCH_INTERVAL}), tells the lease-lost listeners first (the SPM stops serving), then
  * releases every lease, and joins again once it can. A lockspace that stops being JOINED is a
  * loss too.
+ *
+ * <p>A daemon that is not there (not started yet, restarted, dead) is no reason to stop: the
+ * service keeps trying to register, and every lockspace not joined is joined again, each on a
+ * backoff from {@link #RETRY_MIN} to {@link #RETRY_MAX}; until then every acquire fails with the
+ * reason, which {@code headroom:leases} shows.
  */
 public final class SanlockLeases implements LeaseService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SanlockLeases.class);
@@ -67,6 +73,10 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
     static final long SDM_OFFSET = GEOMETRY.alignmentBytes();
     static final Duration WATCH_INTERVAL = Duration.ofMillis(200);
     static final String FLAG = "leases-wanted";
+    static final Duration RETRY_MIN = Duration.ofMillis(500);
+    static final Duration RETRY_MAX = Duration.ofSeconds(30);
+    /** A registration or a join that lasted this long starts its next retries from the minimum again. */
+    private static final Duration RETRY_STABLE = Duration.ofMinutes(1);
 
     private final Sanlock sanlock;
     private final int hostId;
@@ -81,7 +91,13 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
     private final Set<LeaseRef> formattedLeases = ConcurrentHashMap.newKeySet();
     /** This host's sanlock generation per lockspace, while joined. */
     private final Map<UUID, Long> generations = new ConcurrentHashMap<>();
-    private Registration registration;
+    /** Null while no daemon took the registration; {@link #registrationProblem} says why. */
+    private volatile Registration registration;
+    private volatile String registrationProblem = "not started";
+    private final Backoff registering = new Backoff(RETRY_MIN, RETRY_MAX, RETRY_STABLE);
+    private long registerAt;
+    private final Map<UUID, Backoff> joining = new ConcurrentHashMap<>();
+    private final Map<UUID, Long> joinAt = new ConcurrentHashMap<>();
     private Cancellable watch;
     private volatile boolean closed;
 
@@ -98,7 +114,10 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
         this.runDir = runDir;
     }
 
-    /** Registers with the daemon, sets the killpath, starts joining every connected domain's lockspace. */
+    /**
+     * Registers with the daemon, sets the killpath, starts joining every connected domain's
+     * lockspace. A daemon that does not answer yet is tried again on the watch's backoff.
+     */
     public synchronized void start() throws IOException {
         Files.createDirectories(runDir);
         Path script = runDir.resolve("killpath");
@@ -107,18 +126,56 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
                 + "touch \"$1/" + FLAG + "\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         Files.deleteIfExists(runDir.resolve(FLAG));
-        registration = sanlock.register("headroom-host-" + hostId);
-        registration.killpath(script.toString(), runDir.toString(), true);
-        for (StorageDomain d : storage.domains()) {
-            join(d);
+        if (register(scheduler.nanoTime())) {
+            for (StorageDomain d : storage.domains()) {
+                join(d, scheduler.nanoTime());
+            }
         }
         watch = scheduler.schedule(this::watch, WATCH_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
         LOG.info("lease service started: host {}, io timeout {} s, lockspaces of {} domain(s)", hostId, ioTimeout,
                 storage.domains().size());
     }
 
+    /** Registers with the daemon and sets the killpath; on failure, says why and when it tries again. */
+    private boolean register(long now) {
+        Registration r = null;
+        try {
+            r = sanlock.register("headroom-host-" + hostId);
+            r.killpath(runDir.resolve("killpath").toString(), runDir.toString(), true);
+        } catch (SanlockException e) {
+            if (r != null) {
+                r.close();
+            }
+            registering.ended(now);
+            long delay = registering.nextDelayNanos();
+            registerAt = now + delay;
+            if (!e.getMessage().equals(registrationProblem)) {
+                LOG.warn("leases: cannot register with the sanlock daemon ({}); trying again, from {} ms to every {} s",
+                        e.getMessage(), TimeUnit.NANOSECONDS.toMillis(delay), RETRY_MAX.toSeconds());
+            }
+            registrationProblem = e.getMessage();
+            return false;
+        }
+        registering.connected(now);
+        registrationProblem = "";
+        registration = r;
+        LOG.info("leases: registered with the sanlock daemon");
+        return true;
+    }
+
+    /** Gives every lease up and leaves every lockspace: this host is gone from them. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(true);
+    }
+
+    /**
+     * Gives every lease up and, if {@code leaveLockspaces}, leaves the lockspaces too. Left joined
+     * (the daemon renews them without the agent), the next start of the service finds them joined
+     * at once instead of waiting out a join (2 to 5 I/O timeouts): what a restart or an update of
+     * the agent wants. Its leases are released either way, so other hosts may take them at once.
+     */
+    public synchronized void close(boolean leaveLockspaces) {
         closed = true;
         if (watch != null) {
             watch.cancel();
@@ -126,17 +183,26 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
         for (Lease l : List.copyOf(held.values())) {
             l.close();
         }
-        if (registration != null) {
-            registration.close();
+        Registration r = registration;
+        registration = null;
+        if (r != null) {
+            r.close();
         }
-        for (StorageDomain d : storage.domains()) {
-            try {
-                sanlock.leaveLockspace(lockspace(d.uuid(), d), Duration.ofSeconds(4L * ioTimeout + 5));
-            } catch (SanlockException e) {
-                LOG.warn("leaving the lockspace of {}: {}", d.uuid(), e.getMessage());
+        if (leaveLockspaces) {
+            for (StorageDomain d : storage.domains()) {
+                try {
+                    sanlock.leaveLockspace(lockspace(d.uuid(), d), Duration.ofSeconds(4L * ioTimeout + 5));
+                } catch (SanlockException e) {
+                    LOG.warn("leaving the lockspace of {}: {}", d.uuid(), e.getMessage());
+                }
             }
         }
-        LOG.info("lease service stopped");
+        LOG.info("lease service stopped{}", leaveLockspaces ? "; lockspaces left" : "; lockspaces stay joined");
+    }
+
+    /** Why no daemon holds this service's registration, or empty while one does. */
+    public String registrationProblem() {
+        return registrationProblem;
     }
 
     @Override
@@ -164,18 +230,29 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
         return storage.domain(uuid).orElseThrow(() -> new LeaseException("domain " + uuid + " is not connected"));
     }
 
-    /** Formats the lockspace if nobody has, and starts joining it (the join goes on in the daemon). */
-    private void join(StorageDomain d) {
+    /**
+     * Formats the lockspace if nobody has, and starts joining it (the join goes on in the daemon).
+     * A failed join is tried again by the watch, on the domain's backoff.
+     */
+    private void join(StorageDomain d, long now) {
+        Backoff backoff = joining.computeIfAbsent(d.uuid(), u -> new Backoff(RETRY_MIN, RETRY_MAX, RETRY_STABLE));
         try {
             formatLockspace(d);
             generations.remove(d.uuid());
             sanlock.addLockspace(lockspace(d.uuid(), d), ioTimeout);
             problems.remove(d.uuid());
+            backoff.connected(now);
         } catch (SanlockException.Exists | SanlockException.InProgress already) {
-            // Joined, or being joined.
+            problems.remove(d.uuid()); // joined (this agent's earlier life left it so), or being joined
+            backoff.connected(now);
         } catch (SanlockException | LeaseException e) {
-            problems.put(d.uuid(), e.getMessage());
-            LOG.warn("cannot join the lockspace of {}: {}", d.uuid(), e.getMessage());
+            backoff.ended(now);
+            long delay = backoff.nextDelayNanos();
+            joinAt.put(d.uuid(), now + delay);
+            if (!e.getMessage().equals(problems.put(d.uuid(), e.getMessage()))) {
+                LOG.warn("cannot join the lockspace of {}: {}; trying again in {} ms", d.uuid(), e.getMessage(),
+                        TimeUnit.NANOSECONDS.toMillis(delay));
+            }
         }
     }
 
@@ -202,6 +279,10 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
             state = sanlock.inqLockspace(lockspace(uuid, d));
         } catch (SanlockException e) {
             return new LockspaceStatus(uuid, hostId, "FAILED", e.getMessage(), List.of());
+        }
+        if (registration == null) {
+            return new LockspaceStatus(uuid, hostId, "FAILED", "not registered with the sanlock daemon: "
+                    + registrationProblem, List.of());
         }
         String name = switch (state) {
             case JOINED -> "JOINED";
@@ -261,10 +342,14 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
         if (closed) {
             throw new LeaseException("the lease service is stopped");
         }
+        Registration reg = registration;
+        if (reg == null) {
+            throw new LeaseException("acquiring " + ref + ": not registered with the sanlock daemon: " + registrationProblem);
+        }
         formatLease(ref);
         Resource r = resource(ref);
         try {
-            registration.acquire(r);
+            reg.acquire(r);
         } catch (SanlockException.Held e) {
             throw new LeaseHeldException(ref + " is held by " + holder(ref), holderId(ref), false, e);
         } catch (SanlockException.OwnerRetry e) {
@@ -276,12 +361,12 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
             throw new LeaseException("acquiring " + ref + ": " + e.getMessage(), e);
         }
         long version = 0;
-        for (Resource mine : registration.inquire()) {
+        for (Resource mine : reg.inquire()) {
             if (mine.name().equals(ref.name()) && mine.lockspace().equals(r.lockspace())) {
                 version = mine.version();
             }
         }
-        Lease lease = new Lease(ref, r, version, ownGeneration(ref, r));
+        Lease lease = new Lease(reg, ref, r, version, ownGeneration(ref, r));
         held.put(ref, lease);
         LOG.debug("acquired {} (version {})", ref, version);
         return lease;
@@ -387,25 +472,42 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
 
     // ---- losing leases ------------------------------------------------------------------------
 
-    /** Every {@link #WATCH_INTERVAL}: the killpath's flag, and lockspaces that failed. */
+    /**
+     * Every {@link #WATCH_INTERVAL}: the registration (broken: the daemon went), the killpath's
+     * flag, lockspaces that failed or are not joined (a daemon restarted, a join that failed).
+     */
     private void watch() {
         try {
+            long now = scheduler.nanoTime();
+            Registration r = registration;
+            if (r != null && r.broken()) {
+                lostDaemon(now, "the registration with the sanlock daemon broke");
+            }
+            if (registration == null && (now - registerAt >= 0) && !register(now)) {
+                return; // no daemon: nothing else can be asked of it
+            }
+            if (registration == null) {
+                return;
+            }
             Path flag = runDir.resolve(FLAG);
             if (Files.deleteIfExists(flag)) {
                 giveUp(null, "sanlock asked for this host's leases (a lockspace failing, or another host asking)");
             }
             for (StorageDomain d : storage.domains()) {
-                boolean holding = held.keySet().stream().anyMatch(r -> r.domain().equals(d.uuid()));
-                if (holding && sanlock.inqLockspace(lockspace(d.uuid(), d)) != LockspaceState.JOINED) {
+                boolean holding = held.keySet().stream().anyMatch(l -> l.domain().equals(d.uuid()));
+                LockspaceState state;
+                try {
+                    state = sanlock.inqLockspace(lockspace(d.uuid(), d));
+                } catch (SanlockException.Unreachable gone) {
+                    lostDaemon(now, "the sanlock daemon stopped answering: " + gone.getMessage());
+                    return;
+                }
+                if (holding && state != LockspaceState.JOINED) {
                     giveUp(d.uuid(), "the lockspace of " + d.uuid() + " is no longer joined");
+                } else if (!holding && state != LockspaceState.JOINED && state != LockspaceState.IN_PROGRESS
+                        && now - joinAt.getOrDefault(d.uuid(), now) >= 0) {
+                    join(d, now); // a failed join, a lost lockspace, a restarted daemon: join again
                 }
-                if (!holding && problems.containsKey(d.uuid())) {
-                    join(d); // a failed join or a lost lockspace: try again
-                }
-            }
-            if (registration.broken()) {
-                giveUp(null, "the registration with sanlock broke");
-                registration = sanlock.register("headroom-host-" + hostId);
             }
         } catch (Throwable t) {
             LOG.error("lease service: watching the leases failed: {}", t.toString(), t);
@@ -417,6 +519,22 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
                     LOG.error("lease service: its scheduler refused the next watch: {}", e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * The daemon went (killed, restarted) or broke the registration: its leases are gone with it.
+     * The listeners are told, the registration dropped, and a new one tried on the backoff.
+     */
+    private void lostDaemon(long now, String why) {
+        Registration r = registration;
+        registration = null;
+        registrationProblem = why;
+        registering.ended(now);
+        registerAt = now + registering.nextDelayNanos();
+        giveUp(null, why);
+        if (r != null) {
+            r.close();
         }
     }
 
@@ -461,13 +579,16 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
 
     /** A lease this host holds. */
     private final class Lease implements HeldLease {
+        /** The registration that holds it: a later one (the daemon restarted) does not. */
+        private final Registration registration;
         private final LeaseRef ref;
         private final Resource resource;
         private final long version;
         private final long hostGeneration;
         private boolean released;
 
-        Lease(LeaseRef ref, Resource resource, long version, long hostGeneration) {
+        Lease(Registration registration, LeaseRef ref, Resource resource, long version, long hostGeneration) {
+            this.registration = registration;
             this.ref = ref;
             this.resource = resource;
             this.version = version;

@@ -34,9 +34,8 @@ import org.slf4j.LoggerFactory;
  * This host's mailbox: the host side always, the SPM side while this host is the SPM. It is the
  * SPM while the lease service registers an {@link SpmLeadership} for the mailbox's domain (this
  * host holds its SDM lease): the SPM side starts when it appears and stops, before the lease is
- * released, when it goes. {@code spm = true} instead makes a host the SPM for good, without
- * leases: for a single host without sanlock only. On the SPM, its own extend requests skip the
- * mailbox and go straight to the volume backend.
+ * released, when it goes: no setting makes a host the SPM, so that two hosts can never both be
+ * one. On the SPM, its own extend requests skip the mailbox and go straight to the volume backend.
  *
  * <p>Every part it starts is stopped again if a later part fails to start: a half-activated
  * component leaves no SPM serving behind it.
@@ -63,15 +62,18 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
     private ThreadScheduler spmOutbox;
     private volatile ThreadScheduler spmWorkers;
     private int spmWorkerCount;
-    /** {@code spm = true}: the SPM for good, whatever the leases. */
-    private boolean staticSpm;
     private boolean active;
     /** The SDM lease held for this mailbox's domain, as the lease service tells it; null: not the SPM by lease. */
     private SpmLeadership leadership;
     private final MailboxStats local = new MailboxStats();
 
     @Activate
-    void activate(MailboxConfig config) throws IOException {
+    void activate(MailboxConfig config, java.util.Map<String, Object> properties) throws IOException {
+        if (properties.containsKey("spm")) {
+            // The old static role: ignored, so that two hosts so configured can never both serve.
+            LOG.warn("mailbox: 'spm' is no longer a setting and is ignored: the SPM is the host holding the SDM lease "
+                    + "(etc/org.headroom.lease.cfg: spm_candidate = true)");
+        }
         policy = Policies.from(config);
         UUID uuid = UUID.fromString(config.domain().trim());
         hostId = config.host__id();
@@ -79,10 +81,9 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
         domain = domains.domain(uuid).orElseThrow(() -> new IllegalStateException(
                 "mailbox domain " + uuid + " is not connected (connected: " + domains.domains().stream().map(StorageDomain::uuid).toList() + ")"));
         spmWorkerCount = config.spm__workers();
-        staticSpm = config.spm();
         try {
             synchronized (this) {
-                if (staticSpm || leadership != null && leadership.domain().equals(uuid)) {
+                if (leadership != null && leadership.domain().equals(uuid)) {
                     startSpm();
                 }
                 active = true;
@@ -123,7 +124,7 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
             return;
         }
         leadership = null;
-        if (spm != null && !staticSpm) {
+        if (spm != null) {
             LOG.info("mailbox: no longer the SPM of {}: stopping the SPM side", domain.uuid());
             stopSpm();
         }
@@ -136,7 +137,7 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
         spmWorkers = ThreadScheduler.create("mailbox-spm-extend", spmWorkerCount, maxHostId * 63 + 1024);
         SpmMailbox side = new SpmMailbox(domain, policy, maxHostId, spmInbox, spmOutbox, spmWorkers);
         SpmLeadership held = leadership;
-        if (held != null && !staticSpm) {
+        if (held != null) {
             side.limitPeriodicScanTo(held::liveHosts); // hosts that write no events: only the live ones' blocks
         }
         side.start();
@@ -227,7 +228,7 @@ public class MailboxComponent implements ExtendService, MailboxService, SpmRole 
                         + policy.requestTimeout()) : e));
     }
 
-    /** While the SPM side serves: this host holds the SDM lease (or is configured {@code spm = true}). */
+    /** While the SPM side serves: this host holds the SDM lease. */
     @Override
     public boolean held() {
         return spm != null;

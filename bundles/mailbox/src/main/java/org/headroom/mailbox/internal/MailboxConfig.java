@@ -14,10 +14,6 @@ public @interface MailboxConfig {
     @AttributeDefinition(description = "This host's id in the pool, 1..2000")
     int host__id() default 1;
 
-    @AttributeDefinition(description = "This host is the SPM for good, without leases: a single host without sanlock only. "
-            + "Otherwise the SPM is the host holding the SDM lease (etc/org.headroom.lease.cfg, spm_candidate = true)")
-    boolean spm() default false;
-
     @AttributeDefinition(description = "Timing preset: headroom, vdsm (the baseline), events-only, legacy-host")
     String policy() default "headroom";
 

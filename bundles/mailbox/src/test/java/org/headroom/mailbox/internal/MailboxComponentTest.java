@@ -31,6 +31,11 @@ class MailboxComponentTest {
                         : method.getDefaultValue());
     }
 
+    /** Activates {@code c} as DS would: the configuration as annotation and as properties. */
+    static void activate(MailboxComponent c, Map<String, Object> values) throws java.io.IOException {
+        c.activate(config(values), values);
+    }
+
     private MailboxComponent component(FileStorageDomain domain) {
         MailboxComponent c = new MailboxComponent();
         c.domains = DomainSet.of(root.resolve("run"), domain);
@@ -47,7 +52,8 @@ class MailboxComponentTest {
         MailboxComponent c = component(domain);
         assertThat(threadAlive("mailbox-spm")).isFalse();
 
-        assertThatThrownBy(() -> c.activate(config(Map.of("domain", domain.uuid().toString(), "spm", true, "host__id", 0))))
+        c.bindLeadership(leadership(domain.uuid(), new java.util.ArrayList<>()));
+        assertThatThrownBy(() -> activate(c, Map.of("domain", domain.uuid().toString(), "host__id", 0)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host id");
 
         await("the SPM side's threads end").atMost(Duration.ofSeconds(10)).until(() -> !threadAlive("mailbox-spm"));
@@ -59,7 +65,8 @@ class MailboxComponentTest {
         VolumeRef v = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
         domain.volumes().create(v, MIB);
         MailboxComponent c = component(domain);
-        c.activate(config(Map.of("domain", domain.uuid().toString(), "spm", true, "host__id", 4)));
+        c.bindLeadership(leadership(domain.uuid(), new java.util.ArrayList<>()));
+        activate(c, Map.of("domain", domain.uuid().toString(), "host__id", 4));
         try {
             assertThat(c.extend(v, 8 * MIB).toCompletableFuture().get()).isEqualTo(8 * MIB);
             MailboxStatus s = c.status();
@@ -105,7 +112,7 @@ class MailboxComponentTest {
         domain.volumes().create(v, MIB);
         MailboxComponent c = component(domain);
         java.util.List<String> resigned = new java.util.ArrayList<>();
-        c.activate(config(Map.of("domain", domain.uuid().toString(), "host__id", 3)));
+        activate(c, Map.of("domain", domain.uuid().toString(), "host__id", 3));
         try {
             assertThat(c.status().spm()).isFalse();
             assertThat(c.held()).isFalse();
@@ -136,7 +143,7 @@ class MailboxComponentTest {
         MailboxComponent c = component(domain);
         c.bindLeadership(leadership(domain.uuid(), new java.util.ArrayList<>()));
         try {
-            c.activate(config(Map.of("domain", domain.uuid().toString(), "host__id", 2)));
+            activate(c, Map.of("domain", domain.uuid().toString(), "host__id", 2));
             assertThat(c.status().spm()).isTrue();
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
@@ -144,5 +151,18 @@ class MailboxComponentTest {
             c.deactivate();
         }
         assertThat(c.status().spm()).isFalse();
+    }
+
+    @Test
+    void theOldStaticSpmSettingMakesNoHostTheSpm() throws Exception {
+        FileStorageDomain domain = FileStorageDomain.create(root, UUID.randomUUID(), "file");
+        MailboxComponent c = component(domain);
+        activate(c, Map.of("domain", domain.uuid().toString(), "host__id", 1, "spm", true));
+        try {
+            assertThat(c.status().spm()).as("only the SDM lease makes the SPM").isFalse();
+            assertThat(threadAlive("mailbox-spm")).isFalse();
+        } finally {
+            c.deactivate();
+        }
     }
 }

@@ -1,4 +1,4 @@
-package org.headroom.qmp.internal;
+package org.headroom.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class ReconnectBackoffTest {
+class BackoffTest {
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final ReconnectBackoff backoff = new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(400),
+    private final Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofMillis(400),
             Duration.ofSeconds(10));
 
     @Test
@@ -50,7 +50,7 @@ class ReconnectBackoffTest {
 
     @Test
     void rejectsAMaxBelowTheMin() {
-        assertThatThrownBy(() -> new ReconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO))
+        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,14 +1,15 @@
-package org.headroom.qmp.internal;
+package org.headroom.runtime;
 
 import java.time.Duration;
 
 /**
- * The waits between reconnection attempts: {@code min}, doubling up to {@code max}. Only a
- * connection that stayed up for {@code stable} starts the waits again from {@code min}, so that a
- * peer that accepts, greets or even completes the handshake and then hangs up at once is still
- * paced. Pure; the caller gives the time.
+ * The waits between attempts at something that keeps failing (a QMP reconnection, a registration
+ * with sanlock, a lockspace join): {@code min}, doubling up to {@code max}. Only a success that
+ * lasted {@code stable} starts the waits again from {@code min}, so that a peer that accepts,
+ * greets or even completes the handshake and then hangs up at once is still paced. Pure; the
+ * caller gives the time.
  */
-public final class ReconnectBackoff {
+public final class Backoff {
     private final long minNanos;
     private final long maxNanos;
     private final long stableNanos;
@@ -16,7 +17,7 @@ public final class ReconnectBackoff {
     private boolean up;
     private long upSince;
 
-    public ReconnectBackoff(Duration min, Duration max, Duration stable) {
+    public Backoff(Duration min, Duration max, Duration stable) {
         if (min.isNegative() || min.isZero() || max.compareTo(min) < 0 || stable.isNegative()) {
             throw new IllegalArgumentException("backoff needs 0 < min <= max and stable >= 0: " + min + ", " + max + ", " + stable);
         }
@@ -33,13 +34,13 @@ public final class ReconnectBackoff {
         return delay;
     }
 
-    /** A connection completed its handshake at {@code now}. */
+    /** The attempt succeeded at {@code now} (a connection completed its handshake). */
     public void connected(long now) {
         up = true;
         upSince = now;
     }
 
-    /** The connection, or the attempt at one, ended at {@code now}. */
+    /** What the attempt won ended, or the attempt failed, at {@code now}. */
     public void ended(long now) {
         if (up && now - upSince >= stableNanos) {
             nextNanos = minNanos;
