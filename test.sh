@@ -13,9 +13,7 @@ host_state() {
   else echo "hook: none"; fi
   find /run/headroom -printf '%p %y %m\n' 2>/dev/null | sort || true
   # sanlock daemons by run dir: tests start one per simulated host and must end each of them.
-  for pid in $(pgrep -x sanlock || true); do
-    echo "sanlock daemon: $(tr '\0' '\n' < /proc/$pid/environ 2>/dev/null | grep '^SANLOCK_RUN_DIR=' || echo default)"
-  done | sort
+  bash lab/sanlock.sh daemons
 }
 before=$(host_state)
 rc=0

@@ -3,6 +3,9 @@
 #   lab/sanlock.sh start <run dir> <host name>   prints the daemon's pid; its log is <run dir>.log
 #   lab/sanlock.sh stop <run dir>                SIGKILL by pid, then removes the run dir
 #   lab/sanlock.sh status <run dir>
+#   lab/sanlock.sh ensure <run dir> <host name>  starts one unless a daemon (any: a system service's too) answers there
+#   lab/sanlock.sh answers <run dir>             exit status 0 if a daemon answers there
+#   lab/sanlock.sh daemons                       the run dir of every live sanlock daemon on the host, sorted
 # A client talks to the daemon of SANLOCK_RUN_DIR=<run dir> (read once per process: one process,
 # one host). The daemon runs unprivileged (SANLOCK_PRIVILEGED=0: no setrlimit, initgroups or setuid,
 # so no LD_PRELOAD shim), without a watchdog (-w 0), without mlockall (-l 0), under the host name
@@ -12,7 +15,19 @@
 # SIGKILL. `start` first ends a daemon a killed test left behind in the same run dir.
 set -euo pipefail
 
-usage() { echo "usage: $0 start <run dir> <host name> | stop <run dir> | status <run dir>" >&2; exit 2; }
+usage() { echo "usage: $0 start <run dir> <host name> | ensure <run dir> <host name> | stop <run dir> | status <run dir> | answers <run dir> | daemons" >&2; exit 2; }
+# Every live daemon's run dir ("default": none in its environment, /run/sanlock), zombies left out.
+daemons() {
+  local pid state env
+  for pid in $(pgrep -x sanlock || true); do
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)
+    case $state in Z|gone) continue ;; esac
+    env=$(tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep '^SANLOCK_RUN_DIR=' || echo default)
+    [ -d "/proc/$pid" ] && echo "sanlock daemon: ${env#SANLOCK_RUN_DIR=}"
+  done | sort
+}
+if [ "${1:-}" = daemons ]; then daemons; exit 0; fi
+
 [ $# -ge 2 ] || usage
 cmd=$1
 dir=$(readlink -m "$2")
@@ -29,6 +44,14 @@ daemon_pid() {
   [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$SANLOCK")" ] || return 0
   env=$(tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -x "SANLOCK_RUN_DIR=$dir" || true)
   [ -n "$env" ] && echo "$pid"
+}
+
+# Whether a daemon answers on $dir's socket. `sanlock client version` exits 0 with no daemon too
+# (it prints "daemon version error"), so its words decide.
+answers() {
+  local out
+  out=$(SANLOCK_RUN_DIR=$dir timeout 5 "$SANLOCK" client version 2>&1) || return 1
+  ! printf '%s\n' "$out" | grep -q 'daemon version error'
 }
 
 dead() {
@@ -57,7 +80,7 @@ start() {
   pid=$!
   # Up when it answers a version request on its socket.
   for _ in $(seq 1 500); do
-    if SANLOCK_RUN_DIR=$dir "$SANLOCK" client version >/dev/null 2>&1; then echo "$pid"; return 0; fi
+    if answers; then echo "$pid"; return 0; fi
     dead "$pid" && break
     sleep 0.01
   done
@@ -70,6 +93,8 @@ start() {
 
 case "$cmd" in
   start) [ $# -eq 3 ] || usage; start "$3" ;;
+  ensure) [ $# -eq 3 ] || usage; answers || start "$3" ;;
+  answers) answers ;;
   stop) [ $# -eq 2 ] || usage; stop ;;
   status) pid=$(daemon_pid); if [ -n "$pid" ]; then echo "running, pid $pid"; else echo "not running"; exit 3; fi ;;
   *) usage ;;

@@ -98,7 +98,7 @@ public class ReadmeWalkthroughIT {
     private static String hostState() throws IOException, InterruptedException {
         return Lab.run(List.of("bash", "-c", "sha256sum /etc/libvirt/hooks/qemu 2>/dev/null || echo no hook;"
                 + " find /run/headroom 2>/dev/null | sort;"
-                + " for p in $(pgrep -x sanlock); do tr '\\0' '\\n' < /proc/$p/environ | grep '^SANLOCK_RUN_DIR=' || echo default; done | sort;"
+                + " bash " + Libvirtd.projectRoot().resolve("lab/sanlock.sh") + " daemons;"
                 + " true"));
     }
 
