@@ -73,6 +73,8 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
     static final long SDM_OFFSET = GEOMETRY.alignmentBytes();
     static final Duration WATCH_INTERVAL = Duration.ofMillis(200);
     static final String FLAG = "leases-wanted";
+    /** A lockspace in which this host holds nothing is checked every this many watches (2 s). */
+    private static final int IDLE_CHECK_ROUNDS = 10;
     static final Duration RETRY_MIN = Duration.ofMillis(500);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
     /** A registration or a join that lasted this long starts its next retries from the minimum again. */
@@ -99,6 +101,8 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
     private final Map<UUID, Backoff> joining = new ConcurrentHashMap<>();
     private final Map<UUID, Long> joinAt = new ConcurrentHashMap<>();
     private Cancellable watch;
+    /** Watches run; on the watch's thread only. */
+    private long watchRounds;
     private volatile boolean closed;
 
     public SanlockLeases(Sanlock sanlock, int hostId, StorageDomains storage, int ioTimeoutSeconds, Scheduler scheduler,
@@ -483,18 +487,24 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
             if (r != null && r.broken()) {
                 lostDaemon(now, "the registration with the sanlock daemon broke");
             }
-            if (registration == null && (now - registerAt >= 0) && !register(now)) {
-                return; // no daemon: nothing else can be asked of it
-            }
             if (registration == null) {
-                return;
+                if (now - registerAt < 0 || !register(now)) {
+                    return; // no daemon: nothing else can be asked of it
+                }
+                for (StorageDomain d : storage.domains()) {
+                    join(d, now); // a new daemon, or a first one: it knows none of our lockspaces
+                }
             }
+            watchRounds++;
             Path flag = runDir.resolve(FLAG);
             if (Files.deleteIfExists(flag)) {
                 giveUp(null, "sanlock asked for this host's leases (a lockspace failing, or another host asking)");
             }
             for (StorageDomain d : storage.domains()) {
                 boolean holding = held.keySet().stream().anyMatch(l -> l.domain().equals(d.uuid()));
+                if (!holding && watchRounds % IDLE_CHECK_ROUNDS != 0) {
+                    continue; // a lockspace without leases of ours is looked at less often
+                }
                 LockspaceState state;
                 try {
                     state = sanlock.inqLockspace(lockspace(d.uuid(), d));
