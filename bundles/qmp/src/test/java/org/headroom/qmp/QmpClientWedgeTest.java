@@ -143,6 +143,25 @@ class QmpClientWedgeTest extends ScriptedPeerTest {
     }
 
     @Test
+    void aPeerThatStopsReadingNeverBlocksACallerOfManySmallCommands() throws Exception {
+        // Small enough for a caller to write itself: the unanswered budget sends the rest to the queue.
+        ScriptedQmpPeer.Connection c = connect(builder().commandTimeout(Duration.ofSeconds(30)));
+        c.stopReading();
+        String blob = "x".repeat(2048);
+        List<CompletableFuture<JsonNode>> calls = new ArrayList<>();
+        CompletableFuture<Void> submitting = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 2000; i++) {
+                calls.add(client.execute("guest-file-write", Map.of("blob", blob)));
+            }
+        });
+        submitting.get(2, TimeUnit.SECONDS);
+        CompletableFuture.runAsync(client::close).get(1, TimeUnit.SECONDS);
+        for (CompletableFuture<JsonNode> call : calls) {
+            assertThat(cause(call, Duration.ofSeconds(1))).isInstanceOf(QmpException.class);
+        }
+    }
+
+    @Test
     void aWriteThatMakesNoProgressEndsTheConnection() throws Exception {
         ScriptedQmpPeer.Connection c = connect(builder().commandTimeout(Duration.ofSeconds(30))
                 .writeTimeout(Duration.ofMillis(300)));

@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
  *       not the reader ever waits for the socket; a full queue refuses the command at once. A write
  *       that makes no progress within the write timeout (QEMU stopped reading) ends the
  *       connection.</li>
+ *   <li>Except when the caller's write cannot wait: nobody writing, nothing queued, a small command,
+ *       and little that QEMU has not answered yet ({@link #UNANSWERED_BYTES}, {@link #UNANSWERED_COMMANDS},
+ *       far below the socket's send buffer: what QEMU has answered it has read). Then the caller
+ *       writes it itself, saving the hop to the writer's thread on the round trip. A peer that
+ *       stops reading stops answering, so its unanswered bytes soon send every command through the
+ *       queue again. A caller whose thread is interrupted always queues: an interrupt during a
+ *       write would close the channel.</li>
  *   <li>The end is reported once ({@link Handler#onLost}), on the reader's thread when it runs,
  *       whoever ended it: the reader at the end of the stream, the writer, the watchdog,
  *       {@link #abort}.</li>
@@ -44,6 +51,11 @@ public final class QmpConnection {
     /** Writes go out in slices of this size, so that progress can be watched on a large one. */
     private static final int WRITE_SLICE_BYTES = 64 * 1024;
     private static final long IDLE = Long.MIN_VALUE;
+    /** A command the caller may write itself is at most this large... */
+    static final int DIRECT_WRITE_BYTES = 4096;
+    /** ...and only while QEMU has left fewer commands than this, and fewer bytes, unanswered. */
+    static final int UNANSWERED_COMMANDS = 16;
+    static final long UNANSWERED_BYTES = 32 * 1024;
 
     /** Where a connection's messages and its end go. */
     public interface Handler {
@@ -58,7 +70,7 @@ public final class QmpConnection {
     public interface Outgoing {
         byte[] wire();
 
-        /** The bytes are all on the socket (called on the writer's thread). */
+        /** The bytes are all on the socket (called on the thread that wrote them: the writer's, or the caller's). */
         void written();
     }
 
@@ -80,6 +92,11 @@ public final class QmpConnection {
     // Guarded by queue.
     private long queuedBytes;
     private boolean closed;
+    /** A write is in progress, by the writer or by a caller: the next waits for it. */
+    private boolean writing;
+    /** Sizes of the commands written and not answered yet, oldest first (QEMU answers in order). */
+    private final ArrayDeque<Integer> unanswered = new ArrayDeque<>();
+    private long unansweredBytes;
 
     private final AtomicBoolean reported = new AtomicBoolean();
     private volatile boolean readerRunning;
@@ -172,14 +189,64 @@ public final class QmpConnection {
             if (closed) {
                 throw new QmpConnectionException("the connection has ended" + (abortReason == null ? "" : ": " + abortReason));
             }
-            if (queue.size() >= settings.maxQueuedWrites()
-                    || (!queue.isEmpty() && queuedBytes + size > settings.maxQueuedWriteBytes())) {
-                throw new QmpException(queue.size() + " commands (" + queuedBytes + " bytes) already wait to be written: "
-                        + "QEMU is not reading its socket");
+            if (!writing && queue.isEmpty() && size <= DIRECT_WRITE_BYTES && unanswered.size() < UNANSWERED_COMMANDS
+                    && unansweredBytes + size <= UNANSWERED_BYTES && !Thread.currentThread().isInterrupted()) {
+                writing = true;
+                sent(size);
+            } else {
+                if (queue.size() >= settings.maxQueuedWrites()
+                        || (!queue.isEmpty() && queuedBytes + size > settings.maxQueuedWriteBytes())) {
+                    throw new QmpException(queue.size() + " commands (" + queuedBytes + " bytes) already wait to be written: "
+                            + "QEMU is not reading its socket");
+                }
+                queue.add(outgoing);
+                queuedBytes += size;
+                queue.notifyAll();
+                return;
             }
-            queue.add(outgoing);
-            queuedBytes += size;
-            queue.notifyAll();
+        }
+        writeDirectly(outgoing);
+    }
+
+    /** The caller's own write of a command that cannot wait (see the class comment); its failure ends the connection. */
+    private void writeDirectly(Outgoing outgoing) {
+        try {
+            writeFully(outgoing.wire());
+        } catch (ClosedChannelException closedUnderUs) {
+            abort(abortReason == null ? "closed" : abortReason);
+            return;
+        } catch (IOException e) {
+            abort("write failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return;
+        } finally {
+            synchronized (queue) {
+                writing = false;
+                queue.notifyAll();
+            }
+        }
+        outgoing.written();
+    }
+
+    /** A command of {@code size} bytes goes to the socket: unanswered until QEMU's reply. Guarded by queue. */
+    private void sent(int size) {
+        unanswered.add(size);
+        unansweredBytes += size;
+    }
+
+    /** Commands written that QEMU has not answered yet. */
+    int unansweredCommands() {
+        synchronized (queue) {
+            return unanswered.size();
+        }
+    }
+
+    /** QEMU answered the oldest command it had not (it reads and answers commands in order). */
+    private void answered() {
+        synchronized (queue) {
+            Integer size = unanswered.poll();
+            if (size != null) {
+                unansweredBytes -= size;
+            }
         }
     }
 
@@ -219,7 +286,11 @@ public final class QmpConnection {
                 buffer.flip();
                 for (QmpFraming.Frame frame : framing.feed(buffer)) {
                     if (frame instanceof QmpFraming.Line line) {
-                        handler.onMessage(this, QmpMessage.decode(line.bytes()), line.bytes().length);
+                        QmpMessage message = QmpMessage.decode(line.bytes());
+                        if (message instanceof QmpMessage.Return || message instanceof QmpMessage.Error) {
+                            answered();
+                        }
+                        handler.onMessage(this, message, line.bytes().length);
                     } else if (frame instanceof QmpFraming.Oversized big) {
                         handler.onMessage(this, QmpMessage.oversized(big, settings.maxMessageBytes()),
                                 (int) Math.min(Integer.MAX_VALUE, big.length()));
@@ -249,18 +320,27 @@ public final class QmpConnection {
             while (true) {
                 Outgoing next;
                 synchronized (queue) {
-                    while (queue.isEmpty() && !closed) {
+                    while ((queue.isEmpty() || writing) && !closed) {
                         queue.wait();
                     }
                     if (closed) {
                         return;
                     }
                     next = queue.peek();
+                    writing = true;
+                    sent(next.wire().length);
                 }
-                writeFully(next.wire());
+                try {
+                    writeFully(next.wire());
+                } finally {
+                    synchronized (queue) {
+                        writing = false;
+                    }
+                }
                 synchronized (queue) {
                     queue.poll();
                     queuedBytes -= next.wire().length;
+                    queue.notifyAll();
                 }
                 next.written();
             }
