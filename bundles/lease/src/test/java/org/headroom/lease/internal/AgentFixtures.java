@@ -18,6 +18,18 @@ final class AgentFixtures {
         return dir;
     }
 
+    /** Waits until {@code until} holds, polling every 50 ms; fails saying {@code what} after {@code within}. */
+    static void await(String what, java.time.Duration within, java.util.function.BooleanSupplier until)
+            throws InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        while (!until.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(what + ": not within " + within);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** The time of the first {@code kind@<epoch ms>} among space-separated events. */
     static long at(String events, String kind) {
         for (String e : events.split(" ")) {

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.headroom.api.lease.HeldLease;
 import org.headroom.api.lease.LeaseException;
 import org.headroom.lease.sanlock.CallBounds;
@@ -70,16 +69,6 @@ class LeaseServiceRecoveryIT {
         return new Lockspace(domain.uuid().toString(), 1, new Disk(domain.path().resolve("dom_md/ids").toString(), 0));
     }
 
-    private static void await(String what, Duration within, BooleanSupplier until) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        while (!until.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError(what + ": not within " + within);
-            }
-            Thread.sleep(50);
-        }
-    }
-
     @Test
     void startedBeforeTheDaemonItRegistersAndJoinsOnceTheDaemonIsUp() throws Exception {
         SanlockLeases leases = toClose.add(service());
@@ -90,7 +79,7 @@ class LeaseServiceRecoveryIT {
 
         SanlockDaemon daemon = toClose.add(SanlockDaemon.startForThisProcess("recovery"));
         assertThat(daemon.alive()).isTrue();
-        await("registered and joined", Duration.ofSeconds(40), () -> leases.lockspace(domain.uuid()).joined());
+        AgentFixtures.await("registered and joined", Duration.ofSeconds(40), () -> leases.lockspace(domain.uuid()).joined());
         assertThat(leases.registrationProblem()).isEmpty();
         try (HeldLease sdm = leases.acquire(leases.sdmLease(domain.uuid()))) {
             assertThat(sdm.held()).isTrue();
@@ -105,14 +94,14 @@ class LeaseServiceRecoveryIT {
         HeldLease sdm = leases.acquire(leases.sdmLease(domain.uuid()));
 
         first.close(); // SIGKILL: the daemon is gone, and the lease with it
-        await("the loss reported", Duration.ofSeconds(10), () -> !lost.isEmpty());
+        AgentFixtures.await("the loss reported", Duration.ofSeconds(10), () -> !lost.isEmpty());
         assertThat(sdm.held()).isFalse();
         assertThat(leases.held()).isEmpty();
         assertThat(leases.registrationProblem()).isNotEmpty();
         assertThat(lost.get(0)).contains("sanlock daemon");
 
         toClose.add(SanlockDaemon.startForThisProcess("recovery")); // the same name: sanlock's fast rejoin
-        await("registered and joined again", Duration.ofSeconds(60), () -> leases.lockspace(domain.uuid()).joined());
+        AgentFixtures.await("registered and joined again", Duration.ofSeconds(60), () -> leases.lockspace(domain.uuid()).joined());
         try (HeldLease again = leases.acquire(leases.sdmLease(domain.uuid()))) {
             assertThat(again.held()).isTrue();
         }
@@ -134,7 +123,7 @@ class LeaseServiceRecoveryIT {
         }
 
         second.close(); // leaves
-        await("the lockspace left", Duration.ofSeconds(20),
+        AgentFixtures.await("the lockspace left", Duration.ofSeconds(20),
                 () -> sanlock.inqLockspace(lockspace()) == LockspaceState.ABSENT);
     }
 }

@@ -9,7 +9,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.headroom.lease.sanlock.CallBounds;
 import org.headroom.lease.sanlock.HostProcess;
 import org.headroom.lease.sanlock.LeaseFixtures;
@@ -90,16 +89,6 @@ class SpmElectionIT {
         return e;
     }
 
-    private static void await(String what, Duration within, BooleanSupplier until) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        while (!until.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError(what + ": not within " + within);
-            }
-            Thread.sleep(50);
-        }
-    }
-
     private boolean host2Holds() {
         return host2.call("status").startsWith("held=true");
     }
@@ -109,7 +98,7 @@ class SpmElectionIT {
     void ofTwoCandidatesOneIsTheSpmAndAHandOverMovesTheRole() throws Exception {
         SpmElection one = host1();
         host2.call("elect");
-        await("an SPM", Duration.ofSeconds(15), () -> one.status().held() || host2Holds());
+        AgentFixtures.await("an SPM", Duration.ofSeconds(15), () -> one.status().held() || host2Holds());
         Thread.sleep(3 * INTERVAL.toMillis());
         boolean oneHolds = one.status().held();
         assertThat(oneHolds).as("exactly one SPM").isNotEqualTo(host2Holds());
@@ -119,12 +108,12 @@ class SpmElectionIT {
 
         if (oneHolds) {
             assertThat(one.handOver()).isTrue();
-            await("host 2 takes the role", Duration.ofSeconds(15), this::host2Holds);
+            AgentFixtures.await("host 2 takes the role", Duration.ofSeconds(15), this::host2Holds);
             assertThat(one.status().held()).isFalse();
             assertThat(one.status().spmHostId()).isEqualTo(2);
         } else {
             assertThat(host2.call("handover")).isEqualTo("true");
-            await("host 1 takes the role", Duration.ofSeconds(15), () -> one.status().held());
+            AgentFixtures.await("host 1 takes the role", Duration.ofSeconds(15), () -> one.status().held());
             assertThat(host2Holds()).isFalse();
         }
     }
@@ -132,7 +121,7 @@ class SpmElectionIT {
     @Test
     void whenTheSpmsAgentDiesTheOtherCandidateTakesTheRole() throws Exception {
         host2.call("elect");
-        await("host 2 is the SPM", Duration.ofSeconds(15), this::host2Holds);
+        AgentFixtures.await("host 2 is the SPM", Duration.ofSeconds(15), this::host2Holds);
         SpmElection one = host1();
         Thread.sleep(3 * INTERVAL.toMillis());
         assertThat(one.status().held()).isFalse();
@@ -141,7 +130,7 @@ class SpmElectionIT {
         // The agent dies, its daemon lives: the daemon releases its leases at once.
         long killed = System.currentTimeMillis();
         host2.kill();
-        await("host 1 takes the role", Duration.ofSeconds(15), () -> one.status().held());
+        AgentFixtures.await("host 1 takes the role", Duration.ofSeconds(15), () -> one.status().held());
         System.out.printf("SPM agent killed -> the other candidate serves: %d ms (interval %d ms)%n",
                 AgentFixtures.at(String.join(" ", events), "serves") - killed, INTERVAL.toMillis());
     }
@@ -149,7 +138,7 @@ class SpmElectionIT {
     @Test
     void anSpmWhoseLockspaceFailsStopsServingBeforeTheOtherHostTakesTheLeaseAndLivesOn() throws Exception {
         SpmElection one = host1();
-        await("host 1 is the SPM", Duration.ofSeconds(15), () -> one.status().held());
+        AgentFixtures.await("host 1 is the SPM", Duration.ofSeconds(15), () -> one.status().held());
         host2.call("elect");
         Thread.sleep(3 * INTERVAL.toMillis());
         assertThat(host2Holds()).isFalse();
@@ -164,7 +153,7 @@ class SpmElectionIT {
         } finally {
             Lab.run("kill", "-CONT", Long.toString(daemon1.pid()));
         }
-        await("host 2 takes the role", Duration.ofSeconds(60), this::host2Holds);
+        AgentFixtures.await("host 2 takes the role", Duration.ofSeconds(60), this::host2Holds);
         long stopped = AgentFixtures.at(String.join(" ", events), "stopped");
         long serves2 = AgentFixtures.at(host2.call("events"), "serves");
         assertThat(stopped).as("host 1 stopped serving (%d) before host 2 served (%d)", stopped, serves2)
