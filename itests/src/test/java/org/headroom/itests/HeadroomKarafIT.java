@@ -143,6 +143,9 @@ public class HeadroomKarafIT {
                 .unpackDirectory(new File(work, "karaf"))
                 .useDeployFolder(false),
             configureConsole().ignoreLocalConsole(),
+            // The distribution's boot features in stages of their own, so that Pax Exam's, which it
+            // appends, come in a last stage: see stagedFeaturesBoot.
+            editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresBoot", stagedFeaturesBoot(distribution)),
             logLevel(LogLevel.INFO),
             // Never the network, never ~/.m2: the distribution's system/ and the offline repository.
             editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.repositories", ""),
@@ -829,6 +832,27 @@ public class HeadroomKarafIT {
     }
 
     // ---------------------------------------------------------------- test JVM side (config())
+
+    /**
+     * The distribution's featuresBoot with its last stage in parentheses. Karaf's first boot
+     * deployment refreshes the features service itself (startup bundles gain wirings), which runs
+     * the boot installer again; were Pax Exam's features (its remote bundle context) in that first
+     * deployment, Pax Exam could install its probe while the second run's resolver hook is in
+     * force ("Resolver hook prevented resolution", seen once in four runs). In a stage of their own
+     * after ours, they are installed once everything else is.
+     */
+    private static String stagedFeaturesBoot(File distribution) throws IOException, InterruptedException {
+        String cfg = org.headroom.testing.Lab.run(List.of("tar", "-xzOf", distribution.getAbsolutePath(), "--wildcards",
+                "*/etc/org.apache.karaf.features.cfg"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^featuresBoot\\s*=\\s*((?:.*\\\\\\R)*.*)$").matcher(cfg);
+        if (!m.find()) {
+            throw new IllegalStateException("no featuresBoot in the distribution's org.apache.karaf.features.cfg:\n" + cfg);
+        }
+        String value = m.group(1).replaceAll("\\\\\\R\\s*", " ").trim();
+        int lastStage = value.lastIndexOf(')');
+        String rest = value.substring(lastStage + 1).replaceFirst("^\\s*,\\s*", "").trim();
+        return rest.isEmpty() ? value : value.substring(0, lastStage + 1) + ", (" + rest + ")";
+    }
 
     /** A short directory for the lease service's killpath, removed when this JVM exits. */
     private static Path leaseRunDir() throws IOException {
