@@ -61,7 +61,14 @@ cleanup() {
     for pid in $(pgrep -f "karaf.base=$HEADROOM_HOME"); do kill -9 "$pid"; done
   fi
   [ "$libvirtd_was_ours" = 0 ] && bash lab/libvirtd.sh stop >/dev/null 2>&1
-  [ "$sanlock_was_there" = 0 ] && [ ! -d /run/systemd/system ] && bash lab/sanlock.sh stop /run/sanlock >/dev/null 2>&1
+  if [ "$sanlock_was_there" = 0 ] && [ ! -d /run/systemd/system ]; then
+    bash lab/sanlock.sh stop /run/sanlock >/dev/null 2>&1
+  else
+    # A daemon that is not ours keeps the lockspaces the agent left joined: leave those of our storage.
+    for ls in $(SANLOCK_RUN_DIR=/run/sanlock timeout 10 /usr/sbin/sanlock client gets 2>/dev/null | awk '$1 == "s" {print $2}'); do
+      case $ls in *":$STORAGE/"*) SANLOCK_RUN_DIR=/run/sanlock timeout 60 /usr/sbin/sanlock client rem_lockspace -s "$ls" >/dev/null 2>&1 ;; esac
+    done
+  fi
   for dev in $(losetup -a 2>/dev/null | grep -F "$STORAGE/" | cut -d: -f1); do losetup -d "$dev"; done
   if [ -e "$WORK/hook.before" ]; then cp -p "$WORK/hook.before" "$hook"; else rm -f "$hook"; fi
   rm -f "/tmp/$VM.xml" "/var/log/libvirt/qemu/$VM-console.log"
