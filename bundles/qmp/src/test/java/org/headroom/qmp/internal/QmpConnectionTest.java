@@ -71,7 +71,11 @@ class QmpConnectionTest {
         final CompletableFuture<Thread> writtenBy = new CompletableFuture<>();
 
         Command(int n) {
-            wire = ("{\"execute\":\"query-status\",\"id\":" + n + "}\n").getBytes(StandardCharsets.UTF_8);
+            this(("{\"execute\":\"query-status\",\"id\":" + n + "}\n").getBytes(StandardCharsets.UTF_8));
+        }
+
+        Command(byte[] wire) {
+            this.wire = wire;
         }
 
         @Override
@@ -140,18 +144,8 @@ class QmpConnectionTest {
     void aLargeCommandGoesThroughTheWriter() throws Exception {
         byte[] big = ("{\"execute\":\"x\",\"arguments\":{\"blob\":\"" + "y".repeat(QmpConnection.DIRECT_WRITE_BYTES)
                 + "\"}}\n").getBytes(StandardCharsets.UTF_8);
-        CompletableFuture<Thread> by = new CompletableFuture<>();
-        connection.send(new QmpConnection.Outgoing() {
-            @Override
-            public byte[] wire() {
-                return big;
-            }
-
-            @Override
-            public void written() {
-                by.complete(Thread.currentThread());
-            }
-        });
-        assertThat(by.get(5, TimeUnit.SECONDS).getName()).startsWith("qmp-writer-test");
+        Command command = new Command(big);
+        connection.send(command);
+        assertThat(command.writtenBy.get(5, TimeUnit.SECONDS).getName()).startsWith("qmp-writer-test");
     }
 }
