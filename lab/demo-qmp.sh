@@ -30,6 +30,7 @@ KARAF=$WORK/karaf
 mkdir -p "$KARAF"; tar -xzf "$dist" -C "$KARAF" --strip-components=1
 
 loop="" qemu_pid="" karaf_started="" tail_pid="" sanlock_started=""
+run_was_there=0; [ -e /run/headroom ] && run_was_there=1
 cleanup() {
   set +e
   [ -n "$tail_pid" ] && pkill -P $$ -x tail 2>/dev/null
@@ -39,6 +40,8 @@ cleanup() {
   if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then kill "$qemu_pid"; wait "$qemu_pid" 2>/dev/null; fi
   [ -n "$loop" ] && losetup -d "$loop"
   [ -n "$sanlock_started" ] && bash "$ROOT/lab/sanlock.sh" stop "$SANLOCK_RUN_DIR"
+  # The distribution's run paths are under /run/headroom: gone with the agent, unless they were there before.
+  [ "$run_was_there" = 0 ] && rm -rf /run/headroom
 }
 trap cleanup EXIT
 
