@@ -96,10 +96,8 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
     /** Null while no daemon took the registration; {@link #registrationProblem} says why. */
     private volatile Registration registration;
     private volatile String registrationProblem = "not started";
-    private final Backoff registering = new Backoff(RETRY_MIN, RETRY_MAX, RETRY_STABLE);
-    private long registerAt;
-    private final Map<UUID, Backoff> joining = new ConcurrentHashMap<>();
-    private final Map<UUID, Long> joinAt = new ConcurrentHashMap<>();
+    private final Retry registering = new Retry();
+    private final Map<UUID, Retry> joining = new ConcurrentHashMap<>();
     private Cancellable watch;
     /** Watches run; on the watch's thread only. */
     private long watchRounds;
@@ -150,9 +148,7 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
             if (r != null) {
                 r.close();
             }
-            registering.ended(now);
-            long delay = registering.nextDelayNanos();
-            registerAt = now + delay;
+            long delay = registering.failed(now);
             if (!e.getMessage().equals(registrationProblem)) {
                 LOG.warn("leases: cannot register with the sanlock daemon ({}); trying again, from {} ms to every {} s",
                         e.getMessage(), TimeUnit.NANOSECONDS.toMillis(delay), RETRY_MAX.toSeconds());
@@ -160,7 +156,7 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
             registrationProblem = e.getMessage();
             return false;
         }
-        registering.connected(now);
+        registering.succeeded(now);
         registrationProblem = "";
         registration = r;
         LOG.info("leases: registered with the sanlock daemon");
@@ -239,20 +235,18 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
      * A failed join is tried again by the watch, on the domain's backoff.
      */
     private void join(StorageDomain d, long now) {
-        Backoff backoff = joining.computeIfAbsent(d.uuid(), u -> new Backoff(RETRY_MIN, RETRY_MAX, RETRY_STABLE));
+        Retry retry = joining.computeIfAbsent(d.uuid(), u -> new Retry());
         try {
             formatLockspace(d);
             generations.remove(d.uuid());
             sanlock.addLockspace(lockspace(d.uuid(), d), ioTimeout);
             problems.remove(d.uuid());
-            backoff.connected(now);
+            retry.succeeded(now);
         } catch (SanlockException.Exists | SanlockException.InProgress already) {
             problems.remove(d.uuid()); // joined (this agent's earlier life left it so), or being joined
-            backoff.connected(now);
+            retry.succeeded(now);
         } catch (SanlockException | LeaseException e) {
-            backoff.ended(now);
-            long delay = backoff.nextDelayNanos();
-            joinAt.put(d.uuid(), now + delay);
+            long delay = retry.failed(now);
             if (!e.getMessage().equals(problems.put(d.uuid(), e.getMessage()))) {
                 LOG.warn("cannot join the lockspace of {}: {}; trying again in {} ms", d.uuid(), e.getMessage(),
                         TimeUnit.NANOSECONDS.toMillis(delay));
@@ -488,7 +482,7 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
                 lostDaemon(now, "the registration with the sanlock daemon broke");
             }
             if (registration == null) {
-                if (now - registerAt < 0 || !register(now)) {
+                if (!registering.due(now) || !register(now)) {
                     return; // no daemon: nothing else can be asked of it
                 }
                 for (StorageDomain d : storage.domains()) {
@@ -515,7 +509,7 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
                 if (holding && state != LockspaceState.JOINED) {
                     giveUp(d.uuid(), "the lockspace of " + d.uuid() + " is no longer joined");
                 } else if (!holding && state != LockspaceState.JOINED && state != LockspaceState.IN_PROGRESS
-                        && now - joinAt.getOrDefault(d.uuid(), now) >= 0) {
+                        && (!joining.containsKey(d.uuid()) || joining.get(d.uuid()).due(now))) {
                     join(d, now); // a failed join, a lost lockspace, a restarted daemon: join again
                 }
             }
@@ -540,8 +534,7 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
         Registration r = registration;
         registration = null;
         registrationProblem = why;
-        registering.ended(now);
-        registerAt = now + registering.nextDelayNanos();
+        registering.failed(now);
         giveUp(null, why);
         if (r != null) {
             r.close();
@@ -584,6 +577,35 @@ public final class SanlockLeases implements LeaseService, AutoCloseable {
             body.run();
         } catch (IOException e) {
             throw new LeaseException("cannot lock " + file + " to format it: " + e, e);
+        }
+    }
+
+    /**
+     * When to try again what failed (a registration, a join): a backoff and the time of the next
+     * attempt. Used by {@link #start} and then by the watch's thread only.
+     */
+    private static final class Retry {
+        private final Backoff backoff = new Backoff(RETRY_MIN, RETRY_MAX, RETRY_STABLE);
+        private long at;
+        private boolean waiting;
+
+        /** The attempt failed at {@code now}; returns the wait before the next one. */
+        long failed(long now) {
+            backoff.ended(now);
+            long delay = backoff.nextDelayNanos();
+            at = now + delay;
+            waiting = true;
+            return delay;
+        }
+
+        void succeeded(long now) {
+            backoff.connected(now);
+            waiting = false;
+        }
+
+        /** Whether an attempt may be made at {@code now}: nothing failed, or the wait is over. */
+        boolean due(long now) {
+            return !waiting || now - at >= 0;
         }
     }
 

@@ -212,11 +212,8 @@ public final class QmpConnection {
     private void writeDirectly(Outgoing outgoing) {
         try {
             writeFully(outgoing.wire());
-        } catch (ClosedChannelException closedUnderUs) {
-            abort(abortReason == null ? "closed" : abortReason);
-            return;
         } catch (IOException e) {
-            abort("write failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            writeFailed(e);
             return;
         } finally {
             synchronized (queue) {
@@ -330,30 +327,36 @@ public final class QmpConnection {
                     writing = true;
                     sent(next.wire().length);
                 }
+                boolean wrote = false;
                 try {
                     writeFully(next.wire());
+                    wrote = true;
                 } finally {
                     synchronized (queue) {
                         writing = false;
+                        if (wrote) {
+                            queue.poll();
+                            queuedBytes -= next.wire().length;
+                        }
+                        queue.notifyAll();
                     }
-                }
-                synchronized (queue) {
-                    queue.poll();
-                    queuedBytes -= next.wire().length;
-                    queue.notifyAll();
                 }
                 next.written();
             }
         } catch (InterruptedException e) {
             abort("the writer was interrupted");
-        } catch (ClosedChannelException closedUnderUs) {
-            abort("closed");
         } catch (IOException e) {
-            abort("write failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            writeFailed(e);
         } catch (Throwable t) {
             LOG.error("QMP {}: the writer failed; ending the connection", name, t);
             abort("writer failed: " + t);
         }
+    }
+
+    /** A write failed, the writer's or a caller's: the connection ends (closed under it: by whoever closed it). */
+    private void writeFailed(IOException e) {
+        abort(e instanceof ClosedChannelException ? "closed"
+                : "write failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
     }
 
     private void writeFully(byte[] bytes) throws IOException {
