@@ -1,6 +1,7 @@
 package org.headroom.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -16,4 +17,11 @@ public interface QmpService {
      * as {@link QmpClient#execute} otherwise.
      */
     CompletionStage<JsonNode> execute(String vm, String command, JsonNode arguments);
+
+    /**
+     * Subscribes to the named events (all when {@code events} is empty) of the attached VM
+     * {@code vm}, as {@link QmpClient#subscribe(Set, QmpEventListener)}; close the handle to stop.
+     * Fails with {@link org.headroom.api.hypervisor.HypervisorException} for a VM that is not attached.
+     */
+    AutoCloseable subscribe(String vm, Set<String> events, QmpEventListener listener);
 }

@@ -5,5 +5,5 @@
  * all clients ({@link org.headroom.qmp.QmpThreads}); typed calls for what Headroom uses
  * ({@link org.headroom.qmp.Qmp}); and the bundle's service ({@link org.headroom.qmp.QmpService}).
  */
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package org.headroom.qmp;

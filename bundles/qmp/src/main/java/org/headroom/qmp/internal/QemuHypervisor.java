@@ -134,6 +134,11 @@ public class QemuHypervisor implements Hypervisor, QmpService {
         }
     }
 
+    @Override
+    public AutoCloseable subscribe(String vm, java.util.Set<String> events, org.headroom.qmp.QmpEventListener listener) {
+        return vm(vm).qmp().client().subscribe(events, listener);
+    }
+
     /** QMP failures become the contract's {@link HypervisorException}, saying what was being done. */
     private static <T> CompletionStage<T> wrap(CompletableFuture<T> call, String what) {
         return call.handle((value, error) -> {

@@ -26,6 +26,7 @@ import org.headroom.api.hypervisor.VmInfo;
 import org.headroom.api.hypervisor.VmState;
 import org.headroom.api.mailbox.ExtendFailedException;
 import org.headroom.api.mailbox.ExtendService;
+import org.headroom.api.migration.MigratingVolumes;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.runtime.Cancellable;
@@ -114,6 +115,8 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
     private final Listeners<Consumer<ExtensionRecord>> extensionListeners = new Listeners<>("extensions");
     /** Counts the readings of drives asked of the hypervisors, so that a reading overtaken by our own arm is known. */
     private long readings;
+    /** None until the migrate bundle is there: no VM can migrate away without it. */
+    private volatile MigratingVolumes migrating = (volume, size) -> CompletableFuture.completedFuture(null);
     private volatile int watchedCount;
     private volatile String health = "ok";
     private volatile boolean closed;
@@ -179,6 +182,11 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
     /** A task of the monitor's thread failed: the monitor says so in its status until it is restarted. */
     public void broken(Throwable t) {
         health = "broken: " + t;
+    }
+
+    /** Who refreshes destinations of migrating VMs first; null: no migration can be under way. */
+    public void migratingVolumes(MigratingVolumes volumes) {
+        migrating = volumes != null ? volumes : (volume, size) -> CompletableFuture.completedFuture(null);
     }
 
     public void addHypervisor(Hypervisor hypervisor) {
@@ -517,7 +525,10 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
             return;
         }
         Watched w = x.watched;
-        CompletableFuture.supplyAsync(() -> storage.domain(w.volume.domain()).orElseThrow(() ->
+        // A VM migrating away: its destination sees the new size first (see MigratingVolumes).
+        CompletableFuture.completedFuture(w.volume)
+                .thenCompose(volume -> migrating.refreshDestinations(volume, x.request.size()))
+                .thenApplyAsync(destinations -> storage.domain(w.volume.domain()).orElseThrow(() ->
                                 new IllegalStateException("domain " + w.volume.domain() + " is not connected"))
                         .volumes().refresh(w.volume), blocking)
                 .thenCompose(refreshed -> w.hypervisor.drive(w.ref()))

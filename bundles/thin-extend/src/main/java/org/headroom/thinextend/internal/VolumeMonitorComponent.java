@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.headroom.api.hypervisor.DriveRef;
 import org.headroom.api.hypervisor.Hypervisor;
+import org.headroom.api.migration.MigratingVolumes;
 import org.headroom.api.mailbox.ExtendService;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.runtime.ThreadScheduler;
@@ -61,6 +62,15 @@ public class VolumeMonitorComponent implements VolumeMonitorService {
 
     void unbindHypervisor(Hypervisor hypervisor) {
         monitor.removeHypervisor(hypervisor);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindMigratingVolumes(MigratingVolumes volumes) {
+        monitor.migratingVolumes(volumes);
+    }
+
+    void unbindMigratingVolumes(MigratingVolumes volumes) {
+        monitor.migratingVolumes(null);
     }
 
     @Deactivate

@@ -14,6 +14,7 @@ import org.headroom.api.hypervisor.DriveRef;
 import org.headroom.api.hypervisor.VmState;
 import org.headroom.api.mailbox.ExtendFailedException;
 import org.headroom.api.mailbox.ExtendService;
+import org.headroom.api.migration.DestinationRefreshException;
 import org.headroom.api.mailbox.MailboxException;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.storage.DomainSet;
@@ -218,6 +219,41 @@ class VolumeMonitorTest {
         assertThat(spm.requests).as("never asked again on its own").hasSize(1);
         assertThat(hypervisor.calls("resume")).isEmpty();
         assertThat(records).isEmpty();
+    }
+
+    @Test
+    void aMigratingVolumeIsRefreshedOnTheDestinationBeforeThisHostAndADestinationFailureFailsTheExtension() {
+        VolumeRef v = volume(VD0);
+        List<String> destination = new ArrayList<>();
+        List<CompletableFuture<Void>> refreshes = new ArrayList<>();
+        monitor.migratingVolumes((volume, size) -> {
+            destination.add(volume.volume() + " >= " + size / MIB + " MiB");
+            CompletableFuture<Void> refreshed = new CompletableFuture<>();
+            refreshes.add(refreshed);
+            return refreshed;
+        });
+        start();
+        outOfSpace(VD0);
+        spm.succeed(spm.requests.get(0));
+        assertThat(destination).containsExactly(v.volume() + " >= 2048 MiB");
+        assertThat(hypervisor.calls("arm")).as("not re-armed before the destination refreshed").hasSize(1);
+        assertThat(records).isEmpty();
+
+        refreshes.get(0).completeExceptionally(new DestinationRefreshException("host2 sees 1024 MiB"));
+        clock.runReady();
+        assertThat(status(VD0).state()).isEqualTo("failed");
+        assertThat(status(VD0).problem()).contains("host2 sees 1024 MiB");
+        assertThat(hypervisor.calls("resume")).isEmpty();
+
+        clock.advance(Duration.ofSeconds(63));
+        assertThat(spm.requests).as("asked again").hasSize(2);
+        spm.succeed(spm.requests.get(1));
+        // The first extension did grow the volume on storage: the retry asks one chunk more.
+        assertThat(destination).containsExactly(v.volume() + " >= 2048 MiB", v.volume() + " >= 3072 MiB");
+        refreshes.get(1).complete(null);
+        clock.runReady();
+        assertThat(records).singleElement().satisfies(r -> assertThat(r.resumed()).isTrue());
+        assertThat(hypervisor.calls("arm")).last().isEqualTo("arm vm/vd0 " + (3072 * MIB - 1024 * MIB * 80 / 100));
     }
 
     @Test
