@@ -40,6 +40,17 @@ public interface VolumeBackend {
     /** Makes the volume usable on this host; returns the path to open (a block device or a file). */
     Path activate(VolumeRef volume);
 
+    /**
+     * Whether a migration's destination may activate the volume while the source still runs the
+     * VM (xen-api's {@code can_attach_early}): activation on two hosts at once is allowed, as for
+     * an LV activated shared, a loop device over a shared file or a file on NFS, where QEMU's own
+     * image locking at the switchover keeps the writer exclusive. A backend whose activation takes
+     * something exclusive says no, and its volumes are attached inside the downtime.
+     */
+    default boolean canAttachEarly() {
+        return true;
+    }
+
     /** Releases what {@link #activate} took on this host. Deactivating an inactive volume does nothing. */
     void deactivate(VolumeRef volume);
 
