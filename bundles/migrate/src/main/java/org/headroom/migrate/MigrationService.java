@@ -21,13 +21,25 @@ public interface MigrationService {
      * final status (completed, failed or cancelled, the reason in {@link MigrationStatus#error()}).
      * Fails at once when the VM is unknown, already migrating, or the host is not a peer.
      */
-    CompletionStage<MigrationStatus> migrate(String vm, String host);
+    CompletionStage<MigrationStatus> migrate(String vm, String host, MigrationOptions options);
 
     /** Cancels the migration of {@code vm} in whatever state it is; the VM runs on here. */
     MigrationStatus cancel(String vm);
 
     /** Migrations under way and the last ones that ended, outgoing and incoming, newest first. */
     List<MigrationStatus> migrations();
+
+    /**
+     * Attaches a volume here ahead of an incoming migration, as the cluster manager does before it
+     * starts the destination's QEMU (with {@code -incoming defer}) on the volume's run path: the
+     * migration's own attach then finds it attached. Idempotent.
+     *
+     * @throws IllegalArgumentException when no connected domain has it
+     */
+    AttachmentStatus attach(java.util.UUID volume);
+
+    /** Detaches a volume attached here and not in use by a migration that landed; detaching twice does nothing. */
+    void detach(java.util.UUID volume);
 
     /** The volumes this host attached for incoming migrations (or an admin), by volume id. */
     List<AttachmentStatus> attachments();

@@ -7,6 +7,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.headroom.migrate.MigrationOptions;
 import org.headroom.migrate.MigrationService;
 import org.headroom.migrate.MigrationStatus;
 
@@ -21,6 +22,12 @@ public class MigrateCommand implements Action {
     @Argument(index = 1, name = "host", required = true, description = "The destination: a peer's name in the pool")
     String host;
 
+    @Option(name = "--as", description = "The VM's name on the destination, when it is not the same")
+    String nameThere;
+
+    @Option(name = "--bandwidth", description = "Migration bandwidth in MiB/s (default: QEMU's, 128)")
+    int bandwidth;
+
     @Option(name = "--no-wait", description = "Return once started; follow it with headroom:migrations")
     boolean noWait;
 
@@ -33,7 +40,7 @@ public class MigrateCommand implements Action {
             System.out.println(NotRunning.MIGRATE);
             return null;
         }
-        var result = service.migrate(vm, host).toCompletableFuture();
+        var result = service.migrate(vm, host, new MigrationOptions(nameThere, bandwidth)).toCompletableFuture();
         if (noWait) {
             System.out.println("migrating " + vm + " to " + host + ": see headroom:migrations");
             return null;

@@ -177,9 +177,11 @@ final class Incoming {
         if (!host.attachments().attached(volume.volume())) {
             throw new AgentServer.Conflict("volume " + volume.volume() + " is not attached on this host");
         }
-        return host.storage().domain(volume.domain())
+        long size = host.storage().domain(volume.domain())
                 .orElseThrow(() -> new UnknownVolumeException(volume))
                 .volumes().refresh(volume);
+        LOG.info("migration {}: refreshed volume {} here before the source: {} MiB", id(), volume.volume(), size >> 20);
+        return size;
     }
 
     boolean has(VolumeRef volume) {

@@ -19,6 +19,7 @@ import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.migrate.AttachmentStatus;
 import org.headroom.migrate.EndpointStatus;
+import org.headroom.migrate.MigrationOptions;
 import org.headroom.migrate.MigrationService;
 import org.headroom.migrate.MigrationStatus;
 import org.headroom.qmp.QmpService;
@@ -97,7 +98,7 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
         server = started;
         broken = why;
         if (server == null) {
-            LOG.error("live migration is off on this host: {}", broken);
+            LOG.warn("live migration is off on this host: {}", broken);
         }
     }
 
@@ -123,11 +124,11 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
     }
 
     @Override
-    public CompletionStage<MigrationStatus> migrate(String vm, String host) {
+    public CompletionStage<MigrationStatus> migrate(String vm, String host, MigrationOptions options) {
         if (server == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("live migration is off on this host: " + broken));
         }
-        return migrations.migrate(vm, host);
+        return migrations.migrate(vm, host, options);
     }
 
     @Override
@@ -138,6 +139,16 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
     @Override
     public List<MigrationStatus> migrations() {
         return migrations.snapshot();
+    }
+
+    @Override
+    public AttachmentStatus attach(java.util.UUID volume) {
+        return migrations.attach(volume);
+    }
+
+    @Override
+    public void detach(java.util.UUID volume) {
+        migrations.detach(volume);
     }
 
     @Override
@@ -155,19 +166,21 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
         return migrations.refreshDestinations(volume, size);
     }
 
-    /** NAME=URL entries; a malformed one fails the configuration, saying which. */
+    /** NAME=URL entries, each possibly a comma-separated list (as a .cfg file gives them); a malformed one fails the configuration. */
     static Map<String, URI> peers(String[] entries) {
         Map<String, URI> peers = new LinkedHashMap<>();
-        for (String e : entries) {
-            int eq = e.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("peer " + e + " is not NAME=https://ADDRESS:PORT");
+        for (String entry : entries) {
+            for (String e : entry.split(",")) {
+                if (e.isBlank()) {
+                    continue;
+                }
+                int eq = e.indexOf('=');
+                URI uri = eq <= 0 ? null : URI.create(e.substring(eq + 1).trim());
+                if (uri == null || !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new IllegalArgumentException("peer " + e.trim() + " is not NAME=https://ADDRESS:PORT");
+                }
+                peers.put(e.substring(0, eq).trim(), uri);
             }
-            URI uri = URI.create(e.substring(eq + 1).trim());
-            if (!"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException("peer " + e + " is not NAME=https://ADDRESS:PORT");
-            }
-            peers.put(e.substring(0, eq).trim(), uri);
         }
         return peers;
     }

@@ -19,6 +19,7 @@ import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.migrate.AttachmentStatus;
 import org.headroom.migrate.EndpointStatus;
+import org.headroom.migrate.MigrationOptions;
 import org.headroom.migrate.MigrationStatus;
 
 /**
@@ -48,7 +49,7 @@ final class Migrations implements MigratingVolumes {
     }
 
     /** Starts migrating {@code vm}; the stage completes when it ended. */
-    CompletionStage<MigrationStatus> migrate(String vm, String host) {
+    CompletionStage<MigrationStatus> migrate(String vm, String host, MigrationOptions options) {
         if (!source.peers().knows(host)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(host + " is not a peer of this agent (peers: "
                     + source.peers().peers() + ")"));
@@ -69,7 +70,7 @@ final class Migrations implements MigratingVolumes {
                 if (running != null && !running.ended()) {
                     throw new IllegalStateException("VM " + vm + " is already migrating (" + running.status().id() + ")");
                 }
-                m = new Outgoing(source, UUID.randomUUID().toString(), vm, host, legacy, volumes);
+                m = new Outgoing(source, UUID.randomUUID().toString(), vm, host, legacy, volumes, options);
                 outgoing.put(vm, m);
             }
             m.result().thenAccept(this::ended);
@@ -170,6 +171,30 @@ final class Migrations implements MigratingVolumes {
         all.sort(Comparator.comparingLong(MigrationStatus::startedMillis).reversed());
         all.addAll(ended);
         return all;
+    }
+
+    AttachmentStatus attach(UUID volume) {
+        VolumeRef ref = find(volume);
+        destination.attachments().attach("admin", ref, storage::prepare);
+        return destination.attachments().snapshot().stream().filter(a -> a.volume().equals(volume.toString()))
+                .findFirst().orElseThrow();
+    }
+
+    void detach(UUID volume) {
+        for (VolumeRef v : destination.attachments().detach(List.of(find(volume)))) {
+            storage.teardown(v);
+        }
+    }
+
+    private VolumeRef find(UUID volume) {
+        for (var domain : storage.domains()) {
+            try {
+                return domain.volume(volume);
+            } catch (org.headroom.api.storage.UnknownVolumeException notHere) {
+                // The next domain may have it.
+            }
+        }
+        throw new IllegalArgumentException("no storage domain connected to this host has volume " + volume);
     }
 
     List<AttachmentStatus> attachments() {

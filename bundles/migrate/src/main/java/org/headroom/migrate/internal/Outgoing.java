@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.headroom.api.migration.DestinationRefreshException;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
+import org.headroom.migrate.MigrationOptions;
 import org.headroom.migrate.MigrationStatus;
 import org.headroom.qmp.QmpClient;
 import org.headroom.qmp.QmpEvent;
@@ -52,6 +53,7 @@ final class Outgoing {
     private final String destination;
     private final boolean legacy;
     private final List<VolumeRef> volumes;
+    private final MigrationOptions options;
     private final long started = System.currentTimeMillis();
     private final CompletableFuture<MigrationStatus> result = new CompletableFuture<>();
     /** The destination's answer to "incoming": its volumes are attached once it completed. */
@@ -70,13 +72,15 @@ final class Outgoing {
     private AutoCloseable events;
     private Cancellable deadline;
 
-    Outgoing(Host host, String id, String vm, String destination, boolean legacy, List<VolumeRef> volumes) {
+    Outgoing(Host host, String id, String vm, String destination, boolean legacy, List<VolumeRef> volumes,
+             MigrationOptions options) {
         this.host = host;
         this.id = id;
         this.vm = vm;
         this.destination = destination;
         this.legacy = legacy;
         this.volumes = List.copyOf(volumes);
+        this.options = options;
     }
 
     String vm() {
@@ -121,7 +125,8 @@ final class Outgoing {
             done("failed", "cannot watch VM " + vm + ": " + e.getMessage());
             return;
         }
-        host.peers().call(destination, "/v1/incoming", new AgentProtocol.Prepare(id, vm, volumes, legacy),
+        host.peers().call(destination, "/v1/incoming", new AgentProtocol.Prepare(id,
+                        options.nameThere() == null ? vm : options.nameThere(), volumes, legacy),
                         AgentProtocol.PrepareReply.class, host.callTimeout())
                 .whenCompleteAsync(this::incoming, host.thread());
     }
@@ -143,6 +148,9 @@ final class Outgoing {
             return;
         }
         qmp("migrate-set-capabilities", Incoming.capabilities("events", "pause-before-switchover"))
+                .thenCompose(ok -> qmp("migrate-set-parameters", JsonNodeFactory.instance.objectNode()
+                        // QEMU's default when none is asked: each migration sets its own, none inherits the last's.
+                        .put("max-bandwidth", options.bandwidthMiBs() > 0 ? (long) options.bandwidthMiBs() << 20 : 128L << 20)))
                 .thenCompose(ok -> qmp("migrate", JsonNodeFactory.instance.objectNode().put("uri", reply.uri())))
                 .whenCompleteAsync((ok, e) -> {
                     if (e != null) {
