@@ -53,7 +53,15 @@ public final class LoopDevice implements AutoCloseable {
             return;
         }
         closed = true;
-        Lab.run("losetup", "-d", device);
+        // Only while it is still this file's: an agent may have detached it already (on this
+        // machine's one kernel, a simulated host's teardown detaches another's), and the kernel
+        // may have given the number to another file since.
+        Path backing = Path.of("/sys/class/block", Path.of(device).getFileName().toString(), "loop", "backing_file");
+        String holds = java.nio.file.Files.exists(backing) ? java.nio.file.Files.readString(backing).strip() : "";
+        Path real = java.nio.file.Files.exists(file) ? file.toRealPath() : file.toAbsolutePath();
+        if (holds.equals(real.toString()) || holds.equals(file.toString())) {
+            Lab.run("losetup", "-d", device);
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(cleanup);
         } catch (IllegalStateException shuttingDown) {

@@ -76,7 +76,7 @@ final class Incoming {
             boolean attached = false;
             for (VolumeRef v : request.volumes()) {
                 if (!request.legacy() && earlyAttach(v)) {
-                    host.attachments().attach(id(), v, host.storage()::prepare);
+                    attach(v);
                     attached = true;
                 }
             }
@@ -115,7 +115,7 @@ final class Incoming {
         double legacyAttach = Double.NaN;
         for (VolumeRef v : request.volumes()) {
             if (!host.attachments().attached(v.volume())) {
-                host.attachments().attach(id(), v, host.storage()::prepare);
+                attach(v);
                 legacyAttach = (System.nanoTime() - t0) / 1e6;
             }
         }
@@ -192,6 +192,14 @@ final class Incoming {
         return new MigrationStatus(id(), request.vm(), "incoming", source, state, qemuStatus,
                 request.legacy() ? "legacy" : "early", request.volumes().stream().map(v -> v.volume().toString()).toList(),
                 attachMillis, activateMillis, Double.NaN, -1, started, error);
+    }
+
+    private void attach(VolumeRef v) {
+        if (host.storage().domain(v.domain()).isEmpty()) {
+            throw new AgentServer.Conflict("cannot attach volume " + v.volume() + ": its domain " + v.domain()
+                    + " is not connected to this host");
+        }
+        host.attachments().attach(id(), v, host.storage()::prepare);
     }
 
     private boolean earlyAttach(VolumeRef v) {
