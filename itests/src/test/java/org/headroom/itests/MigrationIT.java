@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.headroom.testing.GuestData;
+import org.headroom.testing.KarafHosts;
 import org.headroom.testing.Lab;
 import org.headroom.testing.LoopDevice;
 import org.headroom.testing.PoolPki;
@@ -64,7 +65,7 @@ public class MigrationIT {
         work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "migration-");
         Path storage = work.resolve("storage");
         pki = PoolPki.create(work.resolve("pki"), "host1", "host2");
-        hosts = new KarafHosts(work);
+        hosts = new KarafHosts(work, Path.of(System.getProperty("headroom.itest.distribution")));
         host1 = hosts.karaf("host1", storage, 1);
         host2 = hosts.karaf("host2", storage, 2);
         KarafHosts.set(host1.resolve("etc/org.headroom.storage.cfg"), "domains", DOMAIN + ", " + OTHER_DOMAIN);

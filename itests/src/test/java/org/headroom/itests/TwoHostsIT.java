@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.headroom.testing.GuestData;
+import org.headroom.testing.KarafHosts;
 import org.headroom.testing.Lab;
 import org.headroom.testing.LoopDevice;
 import org.headroom.testing.QemuProcess;
@@ -69,7 +70,7 @@ public class TwoHostsIT {
         }
         work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "two-hosts-");
         Path storage = work.resolve("storage");
-        hosts = new KarafHosts(work);
+        hosts = new KarafHosts(work, Path.of(System.getProperty("headroom.itest.distribution")));
         Path spm = hosts.karaf("host1", storage, 1);
         Path host = hosts.karaf("host2", storage, 2);
         KarafHosts.start(spm);

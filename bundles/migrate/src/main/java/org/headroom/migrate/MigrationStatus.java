@@ -14,8 +14,10 @@ import java.util.List;
  * @param attach             "early" (before the source pauses) or "legacy" (inside the downtime)
  * @param volumes            the VM's volumes, by volume id
  * @param attachMillis       the destination's attach of all volumes; NaN until done
- * @param activateMillis     the storage work inside the downtime: pre-switchover to the destination's
- *                           answer (with legacy attach, the attach too); NaN until done
+ * @param activateMillis     the storage work inside the downtime as the source waits for it: pre-switchover
+ *                           to the destination's answer to activate (with legacy attach, the attach too),
+ *                           the round trip included; NaN until done
+ * @param destinationMillis  the same work as the destination timed it, without the round trip; NaN until done
  * @param downtimeMillis     guest-visible downtime: the destination's RESUME minus the source's STOP,
  *                           both QMP event timestamps; NaN unless completed
  * @param qemuDowntimeMillis QEMU's own {@code query-migrate} downtime (source side); -1 unless completed
@@ -24,7 +26,7 @@ import java.util.List;
  */
 public record MigrationStatus(String id, String vm, String direction, String peer, String state, String qemuStatus,
                               String attach, List<String> volumes, double attachMillis, double activateMillis,
-                              double downtimeMillis, long qemuDowntimeMillis, long startedMillis, String error) {
+                              double destinationMillis, double downtimeMillis, long qemuDowntimeMillis, long startedMillis, String error) {
 
     public MigrationStatus {
         volumes = List.copyOf(volumes);

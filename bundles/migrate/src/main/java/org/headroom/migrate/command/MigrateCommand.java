@@ -22,6 +22,9 @@ public class MigrateCommand implements Action {
     @Argument(index = 1, name = "host", required = true, description = "The destination: a peer's name in the pool")
     String host;
 
+    @Option(name = "--attach", description = "early or legacy for this migration (default: etc/org.headroom.migrate.cfg's)")
+    String attach;
+
     @Option(name = "--as", description = "The VM's name on the destination, when it is not the same")
     String nameThere;
 
@@ -40,7 +43,7 @@ public class MigrateCommand implements Action {
             System.out.println(NotRunning.MIGRATE);
             return null;
         }
-        var result = service.migrate(vm, host, new MigrationOptions(nameThere, bandwidth)).toCompletableFuture();
+        var result = service.migrate(vm, host, new MigrationOptions(attach, nameThere, bandwidth)).toCompletableFuture();
         if (noWait) {
             System.out.println("migrating " + vm + " to " + host + ": see headroom:migrations");
             return null;

@@ -55,8 +55,10 @@ public class MigrationsCommand implements Action {
 
     static String line(MigrationStatus s) {
         return s.vm() + " " + s.direction() + " " + s.peer() + ": " + s.state() + " (attach " + s.attach() + " "
-                + ms(s.attachMillis()) + " ms, storage work in the downtime " + ms(s.activateMillis()) + " ms, downtime "
-                + ms(s.downtimeMillis()) + " ms)" + (s.error().isEmpty() ? "" : ": " + s.error());
+                + ms(s.attachMillis()) + " ms, storage work in the downtime " + ms(s.activateMillis()) + " ms (there "
+                + ms(s.destinationMillis()) + " ms), downtime "
+                + ms(s.downtimeMillis()) + " ms, QEMU's " + (s.qemuDowntimeMillis() < 0 ? "-" : s.qemuDowntimeMillis()) + " ms)"
+                + (s.error().isEmpty() ? "" : ": " + s.error());
     }
 
     private static String ms(double v) {

@@ -109,12 +109,15 @@ final class Incoming {
         }
     }
 
-    /** Inside the downtime: the attaches legacy left, then activate, both idempotent. */
+    /**
+     * Inside the downtime: with legacy attach, every volume's attach (again, if the cluster manager
+     * attached it ahead: attach is idempotent, and legacy means its cost is paid here); then activate.
+     */
     synchronized AgentProtocol.ActivateReply activate() {
         long t0 = System.nanoTime();
         double legacyAttach = Double.NaN;
         for (VolumeRef v : request.volumes()) {
-            if (!host.attachments().attached(v.volume())) {
+            if (request.legacy() || !host.attachments().attached(v.volume())) {
                 attach(v);
                 legacyAttach = (System.nanoTime() - t0) / 1e6;
             }
@@ -191,7 +194,7 @@ final class Incoming {
     MigrationStatus status() {
         return new MigrationStatus(id(), request.vm(), "incoming", source, state, qemuStatus,
                 request.legacy() ? "legacy" : "early", request.volumes().stream().map(v -> v.volume().toString()).toList(),
-                attachMillis, activateMillis, Double.NaN, -1, started, error);
+                attachMillis, activateMillis, activateMillis, Double.NaN, -1, started, error);
     }
 
     private void attach(VolumeRef v) {
@@ -211,7 +214,12 @@ final class Incoming {
             return host.incoming();
         }
         Files.createDirectories(host.runDir());
-        Path socket = host.runDir().resolve(id() + ".sock");
+        // Short: a UNIX socket's path has at most 107 bytes; one migration at a time per VM makes 8 hex digits plenty.
+        Path socket = host.runDir().resolve("in-" + id().substring(0, Math.min(8, id().length())) + ".sock");
+        if (socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            throw new AgentServer.Conflict("the incoming migration's socket " + socket + " is longer than a UNIX socket's"
+                    + " path may be (107 bytes): set a shorter run_dir in etc/org.headroom.migrate.cfg");
+        }
         Files.deleteIfExists(socket);
         return "unix:" + socket;
     }

@@ -88,6 +88,9 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
             try {
                 bound("sun.net.httpserver.maxReqTime", "30");
                 bound("sun.net.httpserver.maxRspTime", "30");
+                // Without it Nagle's algorithm holds a small reply for the peer's delayed ACK (40 ms):
+                // an activate answered inside the downtime would wait for it.
+                bound("sun.net.httpserver.nodelay", "true");
                 started = new AgentServer(new InetSocketAddress(config.bind__address(), config.port()), tls, routes());
                 LOG.info("agents' endpoint of {} listening on https://{}:{} (mutual TLS, the pool's CA); peers {}; attach {}",
                         host, config.bind__address(), started.address().getPort(), client.peers(), config.attach());
@@ -193,7 +196,7 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
         }
     }
 
-    /** Bounds the JDK server's request and response times, unless the admin set them. */
+    /** Sets one of the JDK server's settings (read once, when its first server starts), unless the admin set it. */
     private static void bound(String property, String seconds) {
         if (System.getProperty(property) == null) {
             System.setProperty(property, seconds);

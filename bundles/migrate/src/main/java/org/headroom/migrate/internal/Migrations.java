@@ -70,7 +70,8 @@ final class Migrations implements MigratingVolumes {
                 if (running != null && !running.ended()) {
                     throw new IllegalStateException("VM " + vm + " is already migrating (" + running.status().id() + ")");
                 }
-                m = new Outgoing(source, UUID.randomUUID().toString(), vm, host, legacy, volumes, options);
+                boolean legacyHere = options.attach() == null ? legacy : options.attach().equals("legacy");
+                m = new Outgoing(source, UUID.randomUUID().toString(), vm, host, legacyHere, volumes, options);
                 outgoing.put(vm, m);
             }
             m.result().thenAccept(this::ended);

@@ -63,6 +63,7 @@ final class Outgoing {
     private volatile String error = "";
     private volatile double attachMillis = Double.NaN;
     private volatile double activateMillis = Double.NaN;
+    private volatile double destinationMillis = Double.NaN;
     private volatile double downtimeMillis = Double.NaN;
     private volatile long qemuDowntimeMillis = -1;
     private long stopMicros = -1;
@@ -200,6 +201,7 @@ final class Outgoing {
                         cancelNow();
                         return;
                     }
+                    destinationMillis = reply.activateMillis();
                     if (legacy) {
                         attachMillis = reply.attachMillis();
                     }
@@ -359,9 +361,10 @@ final class Outgoing {
             // Gone with its client.
         }
         if (end.equals("completed")) {
-            LOG.info("migration {} of {} to {} completed: attach {} ms ({}), storage work in the downtime {} ms, downtime {} ms"
-                            + " (QEMU: {} ms)", id, vm, destination, fmt(attachMillis), legacy ? "legacy, inside the downtime"
-                            : "early", fmt(activateMillis), fmt(downtimeMillis), qemuDowntimeMillis);
+            LOG.info("migration {} of {} to {} completed: attach {} ms ({}), storage work in the downtime {} ms (the destination's"
+                            + " own {} ms), downtime {} ms (QEMU: {} ms)", id, vm, destination, fmt(attachMillis),
+                    legacy ? "legacy, inside the downtime" : "early", fmt(activateMillis), fmt(destinationMillis),
+                    fmt(downtimeMillis), qemuDowntimeMillis);
         } else {
             LOG.warn("migration {} of {} to {} {}: {}; the VM runs on here", id, vm, destination, end, why);
         }
@@ -370,7 +373,7 @@ final class Outgoing {
 
     MigrationStatus status() {
         return new MigrationStatus(id, vm, "outgoing", destination, state, qemuStatus, legacy ? "legacy" : "early",
-                volumes.stream().map(v -> v.volume().toString()).toList(), attachMillis, activateMillis, downtimeMillis,
+                volumes.stream().map(v -> v.volume().toString()).toList(), attachMillis, activateMillis, destinationMillis, downtimeMillis,
                 qemuDowntimeMillis, started, error);
     }
 

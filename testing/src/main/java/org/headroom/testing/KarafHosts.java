@@ -1,6 +1,4 @@
-package org.headroom.itests;
-
-import static org.junit.Assert.fail;
+package org.headroom.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -13,31 +11,32 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.headroom.testing.Lab;
-import org.headroom.testing.SanlockDaemon;
 
 /**
  * Simulated hosts for tests of several agents: each the Headroom distribution unpacked in a Karaf
  * of its own (its own ports, run paths and sanlock daemon, its host id), all sharing one storage
  * directory as hosts share a LUN. Closing stops every Karaf and daemon it started, by PID.
  */
-final class KarafHosts implements AutoCloseable {
+public final class KarafHosts implements AutoCloseable {
     private final Path work;
+    private final Path distribution;
     private final List<Path> karafs = new ArrayList<>();
     private final List<SanlockDaemon> daemons = new ArrayList<>();
 
-    KarafHosts(Path work) {
+    /** Hosts under {@code work}, each unpacked from the distribution's tar.gz {@code distribution}. */
+    public KarafHosts(Path work, Path distribution) {
         this.work = work;
+        this.distribution = distribution;
     }
 
     /**
      * An unpacked distribution for one host: its own ports, the shared storage, its host id, and
      * the lease service of an SPM candidate over a sanlock daemon of its own (io timeout 1 s).
      */
-    Path karaf(String name, Path storage, int hostId) throws IOException, InterruptedException {
+    public Path karaf(String name, Path storage, int hostId) throws IOException, InterruptedException {
         Path dir = work.resolve(name);
         Files.createDirectories(dir);
-        Lab.run("tar", "-xzf", System.getProperty("headroom.itest.distribution"), "-C", dir.toString(), "--strip-components=1");
+        Lab.run("tar", "-xzf", distribution.toString(), "-C", dir.toString(), "--strip-components=1");
         Path etc = dir.resolve("etc");
         set(etc.resolve("org.apache.karaf.shell.cfg"), "sshPort", Integer.toString(freePort()));
         set(etc.resolve("org.apache.karaf.management.cfg"), "rmiRegistryPort", Integer.toString(freePort()));
@@ -58,7 +57,7 @@ final class KarafHosts implements AutoCloseable {
         return dir;
     }
 
-    static void set(Path cfg, String key, String value) throws IOException {
+    public static void set(Path cfg, String key, String value) throws IOException {
         List<String> lines = new ArrayList<>(Files.exists(cfg) ? Files.readAllLines(cfg) : List.of());
         boolean found = false;
         for (int i = 0; i < lines.size(); i++) {
@@ -74,12 +73,12 @@ final class KarafHosts implements AutoCloseable {
     }
 
     /** bin/start, its Karaf a client of the host's own sanlock daemon. */
-    static void start(Path karaf) throws IOException, InterruptedException {
+    public static void start(Path karaf) throws IOException, InterruptedException {
         Lab.run(Map.of("SANLOCK_RUN_DIR", karaf.resolve("sanlock").toString()), List.of(karaf.resolve("bin/start").toString()));
     }
 
     /** bin/stop, then SIGKILL by PID should the JVM of this Karaf still run after 20 s. */
-    static void stop(Path karaf) throws IOException, InterruptedException {
+    public static void stop(Path karaf) throws IOException, InterruptedException {
         try {
             Lab.run(karaf.resolve("bin/stop").toString());
         } catch (IOException notRunning) {
@@ -100,7 +99,7 @@ final class KarafHosts implements AutoCloseable {
                 .findFirst();
     }
 
-    static String shell(Path karaf, String command) throws IOException, InterruptedException {
+    public static String shell(Path karaf, String command) throws IOException, InterruptedException {
         String port = Files.readAllLines(karaf.resolve("etc/org.apache.karaf.shell.cfg")).stream()
                 .filter(l -> l.startsWith("sshPort")).findFirst().orElseThrow().split("=")[1].trim();
         Process p = new ProcessBuilder(karaf.resolve("bin/client").toString(), "-a", port, "-u", "karaf", "-p", "karaf", "-b")
@@ -112,7 +111,7 @@ final class KarafHosts implements AutoCloseable {
         return out;
     }
 
-    static String awaitShell(Path karaf, String command, String expected) throws Exception {
+    public static String awaitShell(Path karaf, String command, String expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         String out = "";
         while (System.nanoTime() < deadline) {
@@ -122,11 +121,10 @@ final class KarafHosts implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        fail(command + " never showed " + expected + ":\n" + out);
-        return out;
+        throw new AssertionError(command + " never showed " + expected + ":\n" + out);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
