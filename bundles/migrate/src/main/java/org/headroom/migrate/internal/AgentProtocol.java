@@ -19,6 +19,8 @@ import org.headroom.api.storage.VolumeRef;
  * <ul>
  *   <li>{@code /v1/incoming}: a migration is coming; attach its volumes (unless legacy) and start
  *       the destination's QEMU listening. Answer: the URI to migrate to.</li>
+ *   <li>{@code /v1/incoming/ready}: RAM is being copied; confirm activate will find every volume
+ *       attached (with early attach), before the guest is paused.</li>
  *   <li>{@code /v1/incoming/activate}: the source is at pre-switchover, inside the downtime;
  *       activate the attached volumes (attach first, with legacy attach).</li>
  *   <li>{@code /v1/incoming/land}: the source completed; resume the VM here. Answer: the RESUME

@@ -109,6 +109,21 @@ final class Incoming {
         }
     }
 
+    /** Before the downtime: whether activate will find what it needs (with early attach, every volume attached). */
+    synchronized AgentProtocol.Ack ready() {
+        if (!state.equals("migrating")) {
+            throw new AgentServer.Conflict("the incoming migration " + id() + " is " + state + ", not migrating");
+        }
+        if (!request.legacy()) {
+            for (VolumeRef v : request.volumes()) {
+                if (!host.attachments().attached(v.volume())) {
+                    throw new AgentServer.Conflict("volume " + v.volume() + " is no longer attached on this host");
+                }
+            }
+        }
+        return new AgentProtocol.Ack(true);
+    }
+
     /**
      * Inside the downtime: with legacy attach, every volume's attach (again, if the cluster manager
      * attached it ahead: attach is idempotent, and legacy means its cost is paid here); then activate.

@@ -108,6 +108,7 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
     private Map<String, AgentServer.Route> routes() {
         Map<String, AgentServer.Route> r = new LinkedHashMap<>();
         r.put("/v1/incoming", (caller, body) -> migrations.prepare(caller, AgentProtocol.prepare(body)));
+        r.put("/v1/incoming/ready", (caller, body) -> migrations.ready(AgentProtocol.migration(body).migration()));
         r.put("/v1/incoming/activate", (caller, body) -> migrations.activate(AgentProtocol.migration(body).migration()));
         r.put("/v1/incoming/land", (caller, body) -> migrations.land(AgentProtocol.migration(body).migration()));
         r.put("/v1/incoming/abort", (caller, body) -> migrations.abort(AgentProtocol.abort(body)));

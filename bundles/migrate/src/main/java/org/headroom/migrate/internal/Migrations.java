@@ -113,6 +113,10 @@ final class Migrations implements MigratingVolumes {
         }
     }
 
+    AgentProtocol.Ack ready(String migration) {
+        return incoming(migration).ready();
+    }
+
     AgentProtocol.ActivateReply activate(String migration) {
         return incoming(migration).activate();
     }

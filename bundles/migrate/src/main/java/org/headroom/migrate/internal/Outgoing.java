@@ -70,6 +70,7 @@ final class Outgoing {
     private long switchoverNanos;
     private boolean cancelRequested;
     private boolean migrateSent;
+    private boolean readyAsked;
     private AutoCloseable events;
     private Cancellable deadline;
 
@@ -176,13 +177,35 @@ final class Outgoing {
         }
         qemuStatus = event.data().path("status").asText();
         switch (qemuStatus) {
+            case "active" -> ready();
             case "pre-switchover" -> switchover();
             case "completed" -> land();
             case "failed", "cancelled" -> failedInQemu(qemuStatus);
             default -> {
-                // setup, active, device: progress only.
+                // setup, device: progress only.
             }
         }
+    }
+
+    /**
+     * While RAM is copied, once: the destination confirms it can activate (every volume attached,
+     * with early attach), so that a missing attachment cancels the migration before the guest is
+     * paused rather than inside the downtime; the call also leaves the connection and the
+     * destination's path to activate warm for the switchover.
+     */
+    private void ready() {
+        if (readyAsked) {
+            return;
+        }
+        readyAsked = true;
+        host.peers().call(destination, "/v1/incoming/ready", new AgentProtocol.MigrationRef(id), AgentProtocol.Ack.class,
+                        host.activateTimeout())
+                .whenCompleteAsync((ok, e) -> {
+                    if (e != null && !ended() && state.equals("migrating")) {
+                        error = "the destination cannot activate: " + message(e);
+                        cancelNow();
+                    }
+                }, host.thread());
     }
 
     /** Inside the downtime: the destination activates (attaches too, with legacy); then QEMU goes on. */
