@@ -240,7 +240,7 @@ public class MigrationIT {
                 .filter(l -> l.startsWith("port")).findFirst().orElseThrow().split("=")[1].trim();
         java.net.URI url = java.net.URI.create("https://127.0.0.1:" + port + "/v1/incoming/abort");
         PoolPki stranger = PoolPki.create(work.resolve("stranger"), "host1");
-        for (javax.net.ssl.SSLContext tls : List.of(context(null), context(stranger))) {
+        for (javax.net.ssl.SSLContext tls : List.of(stranger.clientContext(null, pki), stranger.clientContext("host1", pki))) {
             java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             java.net.http.HttpRequest call = java.net.http.HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5))
@@ -253,29 +253,6 @@ public class MigrationIT {
             }
         }
         KarafHosts.awaitShell(karaf, "headroom:migrations", "refused 1 without a certificate and 1 with one not of the pool");
-    }
-
-    /** A client's TLS: the stranger's key (none: no certificate), trusting the pool's CA. */
-    private javax.net.ssl.SSLContext context(PoolPki keys) throws Exception {
-        javax.net.ssl.KeyManagerFactory kmf = null;
-        if (keys != null) {
-            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            try (var in = Files.newInputStream(keys.keystore("host1"))) {
-                ks.load(in, keys.password().toCharArray());
-            }
-            kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, keys.password().toCharArray());
-        }
-        java.security.KeyStore ca = java.security.KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(pki.truststore())) {
-            ca.load(in, pki.password().toCharArray());
-        }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ca);
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     private static List<String> secondDisk(String device) {

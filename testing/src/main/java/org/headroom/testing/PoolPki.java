@@ -1,8 +1,14 @@
 package org.headroom.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A pool's PKI for a test, made by {@code lab/pool-pki.sh}: a CA, its trust store, and one key
@@ -30,5 +36,30 @@ public record PoolPki(Path dir, String password) {
 
     public Path passwordFile() {
         return dir.resolve("password");
+    }
+
+    /**
+     * A client's TLS: the key and certificate of {@code host} from this PKI (null: no certificate
+     * at all), trusting the CA of {@code trusted}, as a stranger who knows the pool's public CA.
+     */
+    public SSLContext clientContext(String host, PoolPki trusted) throws IOException, GeneralSecurityException {
+        KeyManagerFactory kmf = null;
+        if (host != null) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(keystore(host))) {
+                keys.load(in, password.toCharArray());
+            }
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password.toCharArray());
+        }
+        KeyStore ca = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(trusted.truststore())) {
+            ca.load(in, trusted.password().toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ca);
+        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
     }
 }

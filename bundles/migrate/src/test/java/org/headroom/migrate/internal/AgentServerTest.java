@@ -3,7 +3,6 @@ package org.headroom.migrate.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,13 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.headroom.testing.PoolPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +80,7 @@ class AgentServerTest {
     @Test
     void aCallerWithoutACertificateIsRefusedAndCounted() throws Exception {
         URI url = start();
-        HttpClient anonymous = HttpClient.newBuilder().sslContext(context(null, pool)).build();
+        HttpClient anonymous = HttpClient.newBuilder().sslContext(pool.clientContext(null, pool)).build();
         HttpResponse<String> r = anonymous.send(HttpRequest.newBuilder(url.resolve("/v1/echo"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -99,7 +94,7 @@ class AgentServerTest {
     void aCertificateOfAnotherCaDoesNotGetPastTheHandshakeAndIsCounted() throws Exception {
         URI url = start();
         // The stranger trusts the pool's CA (its certificate is no secret) and shows its own.
-        HttpClient impostor = HttpClient.newBuilder().sslContext(context(stranger.keystore("host2"), pool)).build();
+        HttpClient impostor = HttpClient.newBuilder().sslContext(stranger.clientContext("host2", pool)).build();
         assertThatThrownBy(() -> impostor.send(HttpRequest.newBuilder(url.resolve("/v1/echo"))
                         .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString()))
@@ -145,28 +140,5 @@ class AgentServerTest {
         assertThatThrownBy(() -> PoolTls.load(stranger.keystore("host2"), pool.truststore(), pool.password().toCharArray()))
                 .hasMessageContaining("is not issued by the pool's CA")
                 .isInstanceOf(IllegalStateException.class);
-    }
-
-    /** A client context: the given key store (none: no certificate) and the pool's CA as trust. */
-    private static SSLContext context(Path keystore, PoolPki trust) throws Exception {
-        KeyManagerFactory kmf = null;
-        if (keystore != null) {
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            char[] pw = Files.readString(keystore.resolveSibling("password")).strip().toCharArray();
-            try (InputStream in = Files.newInputStream(keystore)) {
-                keys.load(in, pw);
-            }
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, pw);
-        }
-        KeyStore ca = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(trust.truststore())) {
-            ca.load(in, trust.password().toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ca);
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
     }
 }
