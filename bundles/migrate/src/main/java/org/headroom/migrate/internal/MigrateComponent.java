@@ -56,6 +56,12 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
     @Activate
     public MigrateComponent(@Reference QmpService qmp, @Reference(target = "(hypervisor.type=qmp)") Hypervisor qemu,
                             @Reference StorageDomains storage, MigrateConfig config) {
+        // Checked before anything is started: a refused configuration leaves no thread behind.
+        boolean legacy = switch (config.attach()) {
+            case "early" -> false;
+            case "legacy" -> true;
+            default -> throw new IllegalArgumentException("attach must be early or legacy, not " + config.attach());
+        };
         thread = ThreadScheduler.create("migrations", 1, 1_000,
                 t -> LOG.error("live migration: a step failed unexpectedly; its migration is left to its timeout", t));
         Duration callTimeout = Duration.ofMillis(config.call__timeout__ms());
@@ -77,11 +83,6 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
                 Duration.ofMillis(config.activate__timeout__ms()), Duration.ofSeconds(config.migration__timeout__s()));
         Incoming.Host destination = new Incoming.Host(qmp, storage, attachments, Path.of(config.run__dir()), config.incoming(),
                 callTimeout);
-        boolean legacy = switch (config.attach()) {
-            case "early" -> false;
-            case "legacy" -> true;
-            default -> throw new IllegalArgumentException("attach must be early or legacy, not " + config.attach());
-        };
         migrations = new Migrations(qemu, storage, source, destination, legacy);
         AgentServer started = null;
         if (tls != null) {
