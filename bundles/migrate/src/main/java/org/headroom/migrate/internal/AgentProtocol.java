@@ -25,7 +25,8 @@ import org.headroom.api.storage.VolumeRef;
  *       activate the attached volumes (attach first, with legacy attach).</li>
  *   <li>{@code /v1/incoming/land}: the source completed; resume the VM here. Answer: the RESUME
  *       event's timestamp.</li>
- *   <li>{@code /v1/incoming/abort}: the migration failed or was cancelled; detach its volumes.</li>
+ *   <li>{@code /v1/incoming/abort}: the migration failed or (with {@code cancelled}) was cancelled;
+ *       detach its volumes.</li>
  *   <li>{@code /v1/volumes/refresh}: a volume of a migrating VM was extended; refresh it here
  *       and tell its size.</li>
  * </ul>
@@ -54,7 +55,7 @@ final class AgentProtocol {
     record MigrationRef(String migration) {
     }
 
-    record Abort(String migration, String reason) {
+    record Abort(String migration, String reason, boolean cancelled) {
     }
 
     record Ack(boolean ok) {
@@ -107,7 +108,12 @@ final class AgentProtocol {
     static Abort abort(byte[] body) {
         JsonNode n = object(body);
         String reason = n.path("reason").isTextual() ? n.get("reason").textValue() : "";
-        return new Abort(id(n), reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+        JsonNode cancelled = n.get("cancelled");
+        if (cancelled != null && !cancelled.isBoolean()) {
+            throw new MalformedRequestException("cancelled: not true or false");
+        }
+        return new Abort(id(n), reason.length() > 1000 ? reason.substring(0, 1000) : reason,
+                cancelled != null && cancelled.booleanValue());
     }
 
     static Refresh refresh(byte[] body) {

@@ -60,7 +60,7 @@ final class Incoming {
     }
 
     boolean ended() {
-        return state.equals("completed") || state.equals("failed") || state.equals("cancelled");
+        return status().ended();
     }
 
     /** Attaches (unless legacy), readies the VM's QEMU and starts it listening; returns the URI. */
@@ -104,7 +104,7 @@ final class Incoming {
                     String.format(java.util.Locale.ROOT, "%.1f", attachMillis), uri);
             return new AgentProtocol.PrepareReply(uri, attachMillis);
         } catch (Exception | Error e) {
-            abort(e.getMessage() == null ? e.toString() : e.getMessage());
+            abort(e.getMessage() == null ? e.toString() : e.getMessage(), false);
             throw e;
         }
     }
@@ -168,7 +168,7 @@ final class Incoming {
      * The migration failed or was cancelled: the QEMU that waited here is ended (its state is of no
      * use) and every volume attached for it detached. Idempotent.
      */
-    synchronized void abort(String why) {
+    synchronized void abort(String why, boolean cancelled) {
         if (ended()) {
             return;
         }
@@ -186,7 +186,7 @@ final class Incoming {
             }
         }
         error = why;
-        state = why.contains("cancel") ? "cancelled" : "failed";
+        state = cancelled ? "cancelled" : "failed";
         LOG.warn("incoming migration {} of VM {} from {} ended: {}; its volumes are detached", id(), request.vm(), source, why);
     }
 

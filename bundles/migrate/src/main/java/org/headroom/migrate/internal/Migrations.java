@@ -134,7 +134,7 @@ final class Migrations implements MigratingVolumes {
             m = incoming.get(call.migration());
         }
         if (m != null && !m.ended()) {
-            m.abort(call.reason().isEmpty() ? "aborted by the source" : call.reason());
+            m.abort(call.reason().isEmpty() ? "aborted by the source" : call.reason(), call.cancelled());
             ended(m.status());
         }
         return new AgentProtocol.Ack(true);

@@ -145,7 +145,7 @@ final class Outgoing {
         attachMillis = reply.attachMillis();
         prepared.complete(reply);
         if (cancelRequested) {
-            abortDestination("cancelled before the migration started");
+            abortDestination("cancelled before the migration started", true);
             done("cancelled", error.isEmpty() ? "cancelled before the migration started" : error);
             return;
         }
@@ -156,8 +156,7 @@ final class Outgoing {
                 .thenCompose(ok -> qmp("migrate", JsonNodeFactory.instance.objectNode().put("uri", reply.uri())))
                 .whenCompleteAsync((ok, e) -> {
                     if (e != null) {
-                        abortDestination("the source's QEMU refused to migrate: " + message(e));
-                        done("failed", "the source's QEMU refused to migrate: " + message(e));
+                        endHere("failed", "the source's QEMU refused to migrate: " + message(e));
                         return;
                     }
                     migrateSent = true;
@@ -273,8 +272,7 @@ final class Outgoing {
                 .thenAcceptAsync(desc -> {
                     String why = !error.isEmpty() ? error : "QEMU reports the migration " + status
                             + (desc.isEmpty() ? "" : ": " + desc);
-                    abortDestination(why);
-                    done(cancelRequested || status.equals("cancelled") ? "cancelled" : "failed", why);
+                    endHere(cancelRequested || status.equals("cancelled") ? "cancelled" : "failed", why);
                 }, host.thread());
     }
 
@@ -282,9 +280,7 @@ final class Outgoing {
         if (ended() || state.equals("landing")) {
             return;
         }
-        String why = "lost the source's QEMU (" + s + ") while " + state;
-        abortDestination(why);
-        done("failed", why);
+        endHere("failed", "lost the source's QEMU (" + s + ") while " + state);
     }
 
     /** Cancels in whatever state: the destination detaches, the VM runs on here. */
@@ -305,8 +301,7 @@ final class Outgoing {
         cancelRequested = true;
         if (!migrateSent && state.equals("preparing")) {
             if (prepared.isDone()) {
-                abortDestination(error);
-                done("cancelled", error);
+                endHere("cancelled", error);
             }
             // Else the destination's answer, when it comes, sees the cancel.
             return;
@@ -316,16 +311,21 @@ final class Outgoing {
         }
         qmp("migrate_cancel", null).whenCompleteAsync((ok, e) -> {
             if (e != null && !ended()) {
-                abortDestination(error + "; migrate_cancel failed: " + message(e));
-                done("failed", error + "; migrate_cancel failed: " + message(e));
+                endHere("failed", error + "; migrate_cancel failed: " + message(e));
             }
             // Else QEMU's "cancelled" event ends it.
         }, host.thread());
     }
 
-    private void abortDestination(String why) {
-        host.peers().call(destination, "/v1/incoming/abort", new AgentProtocol.Abort(id, why), AgentProtocol.Ack.class,
-                host.callTimeout()).whenComplete((ok, e) -> {
+    /** Ends the migration here as {@code end} (failed or cancelled), the destination told to detach. */
+    private void endHere(String end, String why) {
+        abortDestination(why, end.equals("cancelled"));
+        done(end, why);
+    }
+
+    private void abortDestination(String why, boolean cancelled) {
+        host.peers().call(destination, "/v1/incoming/abort", new AgentProtocol.Abort(id, why, cancelled),
+                AgentProtocol.Ack.class, host.callTimeout()).whenComplete((ok, e) -> {
                     if (e != null) {
                         LOG.warn("migration {} of {}: the destination {} did not confirm the abort: {}", id, vm, destination,
                                 message(e));

@@ -22,6 +22,8 @@ class AgentProtocolTest {
         assertThat(AgentProtocol.prepare(AgentProtocol.encode(call))).isEqualTo(call);
         AgentProtocol.Refresh refresh = new AgentProtocol.Refresh(VOLUME, 3L << 30);
         assertThat(AgentProtocol.refresh(AgentProtocol.encode(refresh))).isEqualTo(refresh);
+        AgentProtocol.Abort abort = new AgentProtocol.Abort("m-1", "cancelled by the admin", true);
+        assertThat(AgentProtocol.abort(AgentProtocol.encode(abort))).isEqualTo(abort);
         AgentProtocol.PrepareReply reply = new AgentProtocol.PrepareReply("unix:/x.sock", Double.NaN);
         assertThat(AgentProtocol.reply(AgentProtocol.encode(reply), AgentProtocol.PrepareReply.class).uri()).isEqualTo("unix:/x.sock");
     }
@@ -37,6 +39,8 @@ class AgentProtocolTest {
                 .hasMessageContaining("legacy: not true or false");
         assertThatThrownBy(() -> AgentProtocol.refresh(AgentProtocol.encode(new AgentProtocol.Refresh(VOLUME, 0))))
                 .hasMessageContaining("size: 0 out of range");
+        assertThatThrownBy(() -> AgentProtocol.abort(json("{\"migration\":\"m\",\"cancelled\":\"yes\"}")))
+                .hasMessageContaining("cancelled: not true or false");
         assertThatThrownBy(() -> AgentProtocol.migration(json("{\"migration\":\"../../etc\"}")))
                 .hasMessageContaining("migration: not a migration id");
         assertThatThrownBy(() -> AgentProtocol.migration(new byte[AgentProtocol.MAX_BODY_BYTES + 1]))
