@@ -60,14 +60,7 @@ public final class MigrationBenchmark {
             Path[] karaf = {hosts.karaf("host1", storage, 1), hosts.karaf("host2", storage, 2)};
             int[] port = {KarafHosts.freePort(), KarafHosts.freePort()};
             for (int h = 0; h < 2; h++) {
-                Path cfg = karaf[h].resolve("etc/org.headroom.migrate.cfg");
-                KarafHosts.set(cfg, "host", "host" + (h + 1));
-                KarafHosts.set(cfg, "bind_address", "127.0.0.1");
-                KarafHosts.set(cfg, "port", Integer.toString(port[h]));
-                KarafHosts.set(cfg, "keystore", pki.keystore("host" + (h + 1)).toString());
-                KarafHosts.set(cfg, "truststore", pki.truststore().toString());
-                KarafHosts.set(cfg, "password_file", pki.passwordFile().toString());
-                KarafHosts.set(cfg, "peers", "host" + (2 - h) + "=https://127.0.0.1:" + port[1 - h]);
+                pki.join(karaf[h], "host" + (h + 1), port[h], "host" + (2 - h) + "=https://127.0.0.1:" + port[1 - h]);
                 // Extensions are not what is measured here: one every few migrations.
                 KarafHosts.set(karaf[h].resolve("etc/org.headroom.thinextend.cfg"), "chunk_mb", "1024");
             }

@@ -72,8 +72,8 @@ public class MigrationIT {
         KarafHosts.set(host1.resolve("etc/org.headroom.lease.cfg"), "spm_domain", DOMAIN);
         int port1 = KarafHosts.freePort();
         int port2 = KarafHosts.freePort();
-        pool(host1, "host1", port1, pki, "host2=https://127.0.0.1:" + port2);
-        pool(host2, "host2", port2, pki, "host1=https://127.0.0.1:" + port1);
+        pki.join(host1, "host1", port1, "host2=https://127.0.0.1:" + port2);
+        pki.join(host2, "host2", port2, "host1=https://127.0.0.1:" + port1);
         KarafHosts.start(host1);
         KarafHosts.awaitShell(host1, "headroom:spm", "this host is the SPM");
         KarafHosts.start(host2);
@@ -294,17 +294,6 @@ public class MigrationIT {
         QemuProcess q = QemuProcess.start(dir, args);
         qemus.add(q);
         return q;
-    }
-
-    private static void pool(Path karaf, String name, int port, PoolPki pki, String peers) throws IOException {
-        Path cfg = karaf.resolve("etc/org.headroom.migrate.cfg");
-        KarafHosts.set(cfg, "host", name);
-        KarafHosts.set(cfg, "bind_address", "127.0.0.1");
-        KarafHosts.set(cfg, "port", Integer.toString(port));
-        KarafHosts.set(cfg, "keystore", pki.keystore(name).toString());
-        KarafHosts.set(cfg, "truststore", pki.truststore().toString());
-        KarafHosts.set(cfg, "password_file", pki.passwordFile().toString());
-        KarafHosts.set(cfg, "peers", peers);
     }
 
     /** Group {@code n} of headroom:volumes' "N extensions, N pauses, N failures". */

@@ -39,6 +39,21 @@ public record PoolPki(Path dir, String password) {
     }
 
     /**
+     * Makes the unpacked distribution {@code karaf} the pool's agent {@code host}: its endpoint on
+     * 127.0.0.1:{@code port} with this PKI's stores, calling {@code peers} (NAME=https://..., comma-separated).
+     */
+    public void join(Path karaf, String host, int port, String peers) throws IOException {
+        Path cfg = karaf.resolve("etc/org.headroom.migrate.cfg");
+        KarafHosts.set(cfg, "host", host);
+        KarafHosts.set(cfg, "bind_address", "127.0.0.1");
+        KarafHosts.set(cfg, "port", Integer.toString(port));
+        KarafHosts.set(cfg, "keystore", keystore(host).toString());
+        KarafHosts.set(cfg, "truststore", truststore().toString());
+        KarafHosts.set(cfg, "password_file", passwordFile().toString());
+        KarafHosts.set(cfg, "peers", peers);
+    }
+
+    /**
      * A client's TLS: the key and certificate of {@code host} from this PKI (null: no certificate
      * at all), trusting the CA of {@code trusted}, as a stranger who knows the pool's public CA.
      */
