@@ -358,7 +358,8 @@ public final class VolumeMonitor implements DriveEventListener, VolumeMonitorSer
     }
 
     private void check(Hypervisor h, VmInfo vm) {
-        if (vm.state() == VmState.UNREACHABLE || vm.state() == VmState.SHUTOFF) {
+        if (vm.state() == VmState.UNREACHABLE || vm.state() == VmState.SHUTOFF || vm.state() == VmState.MIGRATING) {
+            // MIGRATING: read again when it runs (the destination's volume monitor takes over when it lands).
             return;
         }
         long reading = ++readings;

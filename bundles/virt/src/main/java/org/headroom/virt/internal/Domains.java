@@ -16,7 +16,10 @@ interface Domains {
     /** The names of the active domains. */
     Set<String> active();
 
-    /** The VM's run state, with "io-error" as the reason of a VM paused by a write error. */
+    /**
+     * The VM's run state, with "io-error" as the reason of a VM paused by a write error, and
+     * {@link org.headroom.api.hypervisor.VmState#MIGRATING} for one paused by a migration.
+     */
     VmInfo state(String vm);
 
     /**

@@ -163,7 +163,12 @@ final class EventTranslator implements LibvirtConnection.Callbacks {
                         : String.valueOf(detail).toLowerCase()));
             }
             case RESUMED -> {
-                refreshState(vm);
+                VmState before = refreshState(vm);
+                if (before == VmState.MIGRATING) {
+                    // Landed here (or, on the source, back after a failed switchover): its drives
+                    // were not readable while it migrated; the volume monitor takes them over now.
+                    publish.accept(new DriveEvent.Started(vm));
+                }
                 publish.accept(new DriveEvent.Resumed(vm));
             }
             case STOPPED, CRASHED -> {
@@ -230,13 +235,16 @@ final class EventTranslator implements LibvirtConnection.Callbacks {
         }
     }
 
-    private void refreshState(String vm) {
+    /** Reads the VM's state again; returns the one known before (null: not known). */
+    private VmState refreshState(String vm) {
+        Vm before = vms.get(vm);
         try {
             VmInfo fresh = domains.state(vm);
             vms.compute(vm, (name, known) -> known == null ? Vm.found(fresh) : known.with(fresh));
         } catch (HypervisorException e) {
             LOG.debug("{}: state not readable: {}", vm, e.getMessage());
         }
+        return before == null ? null : before.info().state();
     }
 
     private boolean isTop(DriveRef drive, int index) {

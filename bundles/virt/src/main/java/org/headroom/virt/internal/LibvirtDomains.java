@@ -21,6 +21,8 @@ import org.headroom.api.hypervisor.VmState;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockInfo;
 import org.libvirt.LibvirtException;
+import org.libvirt.TypedIntParameter;
+import org.libvirt.TypedParameter;
 
 /**
  * {@link Domains} over the current libvirt connection: the domain XML, block info and disk errors
@@ -64,6 +66,9 @@ final class LibvirtDomains implements Domains {
             case 7 -> VmState.PAUSED;              // pmsuspended: not writing either
             default -> VmState.SHUTOFF;            // nostate, shutdown, shutoff, crashed
         };
+        if (vmState == VmState.PAUSED && reason.getValue() == LibvirtNative.PAUSED_MIGRATION) {
+            return new VmInfo(vm, LibvirtHypervisor.TYPE, VmState.MIGRATING, "");
+        }
         String why = vmState == VmState.PAUSED && reason.getValue() == LibvirtNative.PAUSED_IOERROR ? "io-error" : "";
         return new VmInfo(vm, LibvirtHypervisor.TYPE, vmState, why);
     }
@@ -106,6 +111,12 @@ final class LibvirtDomains implements Domains {
 
     @Override
     public void setThreshold(String vm, String node, long threshold) {
+        if (migrating(vm)) {
+            // libvirt would hold the call until the migration ends (up to its 30 s job wait) and
+            // then refuse it: the VM is elsewhere. Said at once instead; its allocation is still read.
+            throw new HypervisorException("libvirt cannot arm " + vm + "/" + node + " while it migrates away (its "
+                    + "migration holds the domain); the periodic check reads its allocation meanwhile");
+        }
         withDomain(vm, domain -> {
             if (LibvirtNative.INSTANCE.virDomainSetBlockThreshold(domain, node, threshold, 0) < 0) {
                 throw new HypervisorException("libvirt refused to arm " + vm + "/" + node + " at " + threshold + ": "
@@ -128,6 +139,18 @@ final class LibvirtDomains implements Domains {
         onDomain(vm, domain -> {
             domain.suspend();
             return null;
+        });
+    }
+
+    /** Whether the VM has a migration job (virDomainGetJobStats' operation), which answers at once. */
+    private boolean migrating(String vm) {
+        return onDomain(vm, domain -> {
+            for (TypedParameter p : domain.getJobStats(0).stats) {
+                if (p.field.equals("operation") && p instanceof TypedIntParameter op) {
+                    return op.value == Domain.JobOperation.MIGRATION_OUT || op.value == Domain.JobOperation.MIGRATION_IN;
+                }
+            }
+            return false;
         });
     }
 

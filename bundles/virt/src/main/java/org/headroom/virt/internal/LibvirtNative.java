@@ -19,6 +19,9 @@ interface LibvirtNative extends Library {
     int EVENT_ID_BLOCK_THRESHOLD = 24;
     /** {@code VIR_DOMAIN_PAUSED_IOERROR}: the reason of a VM paused by werror/error_policy. */
     int PAUSED_IOERROR = 5;
+
+    /** {@code VIR_DOMAIN_PAUSED_MIGRATION}: paused for a migration; on the destination, until it lands. */
+    int PAUSED_MIGRATION = 2;
     /** {@code VIR_DOMAIN_DISK_ERROR_NO_SPACE}. */
     int DISK_ERROR_NO_SPACE = 2;
     /** {@code VIR_UUID_STRING_BUFLEN}. */

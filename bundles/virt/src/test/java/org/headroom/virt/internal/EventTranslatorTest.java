@@ -122,6 +122,23 @@ class EventTranslatorTest {
     }
 
     @Test
+    void aVmThatLandsByMigrationIsToldStartedWhenItRunsNotWhileItMigrates() {
+        // The destination's domain: started paused for the incoming migration, libvirt holding it.
+        domains.state("vm1", VmState.MIGRATING, "");
+        translator.lifecycle("vm1", new DomainEvent(DomainEventType.STARTED, 0));
+        assertThat(translator.vms()).containsExactly(new VmInfo("vm1", "libvirt", VmState.MIGRATING, ""));
+
+        domains.state("vm1", VmState.RUNNING, "");
+        translator.lifecycle("vm1", new DomainEvent(DomainEventType.RESUMED, 0));
+        translator.lifecycle("vm1", new DomainEvent(DomainEventType.SUSPENDED, SuspendedDetail.PAUSED.ordinal()));
+        domains.state("vm1", VmState.PAUSED, "");
+        translator.lifecycle("vm1", new DomainEvent(DomainEventType.RESUMED, 0)); // an ordinary resume: no takeover
+
+        assertThat(events).containsExactly(new DriveEvent.Started("vm1"), new DriveEvent.Started("vm1"),
+                new DriveEvent.Resumed("vm1"), new DriveEvent.Paused("vm1", "paused"), new DriveEvent.Resumed("vm1"));
+    }
+
+    @Test
     void anIoErrorReportsTheDisksOutOfSpaceOnly() {
         domains.disk("vm1", "vdb", 1).outOfSpace("vm1", "vdb");
 
