@@ -63,7 +63,7 @@ class LibvirtThinExtendIT extends EndToEnd {
     }
 
     private void startHookReceiver() throws Exception {
-        cleanup.add(new HookServer(hookSocket(), new HookHandler(agent.storage, libvirt::announce, hooks), 16 << 20, 5000, 2));
+        cleanup.add(new HookServer(hookSocket(), new HookHandler(agent.storage, libvirt::announce, hooks, () -> null), 16 << 20, 5000, 2));
     }
 
     private void startLibvirtd() throws Exception {

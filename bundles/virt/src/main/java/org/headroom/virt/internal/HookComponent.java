@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.headroom.api.hypervisor.DriveEvent;
+import org.headroom.api.migration.HookedMigrations;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.virt.HookStatus;
 import org.headroom.virt.LibvirtStatus;
@@ -32,9 +33,12 @@ public class HookComponent implements VirtService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile LibvirtAdapter libvirt;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile HookedMigrations migrations;
+
     @Activate
     public HookComponent(@Reference StorageDomains storage, HookConfig config) {
-        handler = new HookHandler(storage, this::announce, new HookStats());
+        handler = new HookHandler(storage, this::announce, new HookStats(), () -> migrations);
         try {
             server = new HookServer(Path.of(config.socket()), handler, config.max__xml__bytes(),
                     config.read__timeout__ms(), config.workers());

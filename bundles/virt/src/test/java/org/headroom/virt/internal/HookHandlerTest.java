@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.UUID;
 import org.headroom.storage.DomainSet;
 import org.headroom.api.hypervisor.DriveEvent;
+import org.headroom.api.migration.HookedMigrations;
+import org.headroom.api.migration.MigrationRefusedException;
 import org.headroom.api.storage.StorageDomain;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
@@ -29,12 +31,34 @@ class HookHandlerTest {
     private final List<DriveEvent> announced = new ArrayList<>();
     private HookHandler handler;
     private VolumeRef volume;
+    /** Live migration as the hook sees it: what it was told, and whether it refuses. */
+    private HookedMigrations migrations;
+    private final List<String> told = new ArrayList<>();
+    private String refusal;
+
+    private HookedMigrations recording() {
+        return new HookedMigrations() {
+            @Override
+            public void arriving(String vm, List<VolumeRef> volumes) {
+                told.add("arriving " + vm + " " + volumes);
+                if (refusal != null) {
+                    throw new MigrationRefusedException(refusal);
+                }
+                volumes.forEach(storage::prepare);
+            }
+
+            @Override
+            public void released(String vm, List<VolumeRef> volumes) {
+                told.add("released " + vm + " " + volumes);
+            }
+        };
+    }
 
     @BeforeEach
     void setUp() {
         domain = FileStorageDomain.create(dir.resolve("sd"), UUID.randomUUID(), "file");
         storage = DomainSet.of(dir.resolve("run"), domain);
-        handler = new HookHandler(storage, announced::add, new HookStats());
+        handler = new HookHandler(storage, announced::add, new HookStats(), () -> migrations);
         volume = new VolumeRef(domain.uuid(), UUID.randomUUID(), UUID.randomUUID());
         domain.volumes().create(volume, 1 << 20);
     }
@@ -106,8 +130,41 @@ class HookHandlerTest {
     }
 
     @Test
-    void migrationIsRecorded() {
-        assertThat(call("vm5", "migrate", xml("vm5")).exit()).isZero();
+    void anIncomingMigrationsPrepareHandsTheVolumesToLiveMigrationAndItsReleaseTellsIt() {
+        migrations = recording();
+        Path runPath = storage.runPath(volume);
+        String xml = xml("vm5", runPath.toString(), "/var/lib/images/other.iso");
+
+        assertThat(call("vm5", "migrate", xml)).isEqualTo(new HookHandler.Reply(0, "")); // prints nothing: XML kept
+        HookHandler.Reply prepared = call("vm5", "prepare", xml);
+        call("vm5", "release", xml);
+        call("vm5", "prepare", xml); // a start, later: prepared by the hook itself, live migration not asked
+
+        assertThat(prepared).isEqualTo(new HookHandler.Reply(0, "headroom: attached vda for the migration"));
+        assertThat(told).containsExactly("arriving vm5 [" + volume + "]", "released vm5 [" + volume + "]");
+        assertThat(Files.isSymbolicLink(runPath)).isTrue();
+    }
+
+    @Test
+    void anIncomingMigrationLiveMigrationRefusesFailsWithItsReason() {
+        migrations = recording();
+        refusal = "no agent of the pool has vm6's volumes in use";
+        call("vm6", "migrate", xml("vm6", storage.runPath(volume).toString()));
+
+        HookHandler.Reply refused = call("vm6", "prepare", xml("vm6", storage.runPath(volume).toString()));
+
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.message()).isEqualTo("headroom: cannot take the migration of VM vm6: " + refusal);
+        assertThat(Files.exists(storage.runPath(volume), LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    @Test
+    void withoutLiveMigrationAnIncomingVmIsPreparedAsAStart() {
+        call("vm7", "migrate", xml("vm7", storage.runPath(volume).toString()));
+
+        HookHandler.Reply prepared = call("vm7", "prepare", xml("vm7", storage.runPath(volume).toString()));
+
+        assertThat(prepared).isEqualTo(new HookHandler.Reply(0, "headroom: prepared vda"));
         assertThat(handler.stats().perOperation()).containsEntry("migrate", 1L);
     }
 }

@@ -69,7 +69,7 @@ class QemuHookIT {
         storage = DomainSet.of(dir.resolve("run"), domain);
         stats = new HookStats();
         socket = dir.resolve("agent/hook.sock");
-        server = new HookServer(socket, new HookHandler(storage, announced::add, stats), 1 << 20, 500, 2);
+        server = new HookServer(socket, new HookHandler(storage, announced::add, stats, () -> null), 1 << 20, 500, 2);
     }
 
     @AfterEach
@@ -212,7 +212,7 @@ class QemuHookIT {
     @Test
     void aSocketAnotherAgentListensOnIsNotTakenOver() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> new HookServer(socket, new HookHandler(storage, announced::add, new HookStats()), 1 << 20, 500, 1))
+                () -> new HookServer(socket, new HookHandler(storage, announced::add, new HookStats(), () -> null), 1 << 20, 500, 1))
                 .hasMessageContaining("another agent is listening on " + socket);
     }
 
@@ -221,7 +221,7 @@ class QemuHookIT {
         server.close();
         Files.createFile(socket); // left behind by an agent that was killed
 
-        server = new HookServer(socket, new HookHandler(storage, announced::add, stats), 1 << 20, 500, 1);
+        server = new HookServer(socket, new HookHandler(storage, announced::add, stats, () -> null), 1 << 20, 500, 1);
 
         assertThat(hook(xml("vm8", "/dev/null"), "--socket", socket.toString(), "vm8", "started", "begin", "-").exit())
                 .isZero();
