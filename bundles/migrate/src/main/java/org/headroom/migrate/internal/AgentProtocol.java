@@ -30,6 +30,17 @@ import org.headroom.api.storage.VolumeRef;
  *   <li>{@code /v1/volumes/refresh}: a volume of a migrating VM was extended; refresh it here
  *       and tell its size.</li>
  * </ul>
+ *
+ * <p>Migrations libvirt runs, told by the hooks ({@code HookedMigrations}):
+ * <ul>
+ *   <li>{@code /v1/departures}: the caller's hook attached these volumes for a VM libvirt migrates
+ *       to it; answer whether this host has them in use (it is the source, and refreshes them on
+ *       the caller first from now on).</li>
+ *   <li>{@code /v1/departures/ended}: the destination released the volumes before the VM landed:
+ *       the migration failed; the source's VM runs on.</li>
+ *   <li>{@code /v1/arrivals/ended}: the source released the volumes: the VM left it, and runs on
+ *       the destination.</li>
+ * </ul>
  */
 final class AgentProtocol {
     static final int MAX_BODY_BYTES = 64 * 1024;
@@ -76,29 +87,36 @@ final class AgentProtocol {
     record ErrorReply(String error) {
     }
 
+    record Departure(String migration, String vm, List<VolumeRef> volumes) {
+    }
+
+    record DepartureReply(boolean source) {
+    }
+
+    record Ended(String migration, String reason) {
+    }
+
     static Prepare prepare(byte[] body) {
         JsonNode n = object(body);
         String migration = id(n);
-        String vm = text(n, "vm");
-        if (!VM.matcher(vm).matches()) {
-            throw new MalformedRequestException("vm: not a VM name: " + quote(vm));
-        }
-        JsonNode list = n.get("volumes");
-        if (list == null || !list.isArray()) {
-            throw new MalformedRequestException("volumes: missing or not a list");
-        }
-        if (list.size() > MAX_VOLUMES) {
-            throw new MalformedRequestException("volumes: " + list.size() + " volumes, at most " + MAX_VOLUMES);
-        }
-        List<VolumeRef> volumes = new ArrayList<>();
-        for (JsonNode v : list) {
-            volumes.add(volume(v, "volumes[" + volumes.size() + "]"));
-        }
+        String vm = vm(n);
+        List<VolumeRef> volumes = volumes(n);
         JsonNode legacy = n.get("legacy");
         if (legacy != null && !legacy.isBoolean()) {
             throw new MalformedRequestException("legacy: not true or false");
         }
         return new Prepare(migration, vm, volumes, legacy != null && legacy.booleanValue());
+    }
+
+    static Departure departure(byte[] body) {
+        JsonNode n = object(body);
+        String migration = id(n);
+        return new Departure(migration, vm(n), volumes(n));
+    }
+
+    static Ended ended(byte[] body) {
+        JsonNode n = object(body);
+        return new Ended(id(n), reason(n));
     }
 
     static MigrationRef migration(byte[] body) {
@@ -107,13 +125,11 @@ final class AgentProtocol {
 
     static Abort abort(byte[] body) {
         JsonNode n = object(body);
-        String reason = n.path("reason").isTextual() ? n.get("reason").textValue() : "";
         JsonNode cancelled = n.get("cancelled");
         if (cancelled != null && !cancelled.isBoolean()) {
             throw new MalformedRequestException("cancelled: not true or false");
         }
-        return new Abort(id(n), reason.length() > 1000 ? reason.substring(0, 1000) : reason,
-                cancelled != null && cancelled.booleanValue());
+        return new Abort(id(n), reason(n), cancelled != null && cancelled.booleanValue());
     }
 
     static Refresh refresh(byte[] body) {
@@ -162,6 +178,35 @@ final class AgentProtocol {
             throw new MalformedRequestException("not a JSON object");
         }
         return n;
+    }
+
+    /** An optional reason, cut to 1000 characters. */
+    private static String reason(JsonNode n) {
+        String reason = n.path("reason").isTextual() ? n.get("reason").textValue() : "";
+        return reason.length() > 1000 ? reason.substring(0, 1000) : reason;
+    }
+
+    private static String vm(JsonNode n) {
+        String vm = text(n, "vm");
+        if (!VM.matcher(vm).matches()) {
+            throw new MalformedRequestException("vm: not a VM name: " + quote(vm));
+        }
+        return vm;
+    }
+
+    private static List<VolumeRef> volumes(JsonNode n) {
+        JsonNode list = n.get("volumes");
+        if (list == null || !list.isArray()) {
+            throw new MalformedRequestException("volumes: missing or not a list");
+        }
+        if (list.size() > MAX_VOLUMES) {
+            throw new MalformedRequestException("volumes: " + list.size() + " volumes, at most " + MAX_VOLUMES);
+        }
+        List<VolumeRef> volumes = new ArrayList<>();
+        for (JsonNode v : list) {
+            volumes.add(volume(v, "volumes[" + volumes.size() + "]"));
+        }
+        return volumes;
     }
 
     private static String id(JsonNode n) {

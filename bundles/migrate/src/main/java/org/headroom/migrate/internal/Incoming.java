@@ -192,13 +192,18 @@ final class Incoming {
 
     /** The extended volume as this host sees it after a refresh. */
     long refresh(VolumeRef volume) {
-        if (!host.attachments().attached(volume.volume())) {
+        return refreshAttached(host.storage(), host.attachments(), id(), volume);
+    }
+
+    /** Refreshes a volume attached here for {@code migration}; its size now. */
+    static long refreshAttached(StorageDomains storage, Attachments attachments, String migration, VolumeRef volume) {
+        if (!attachments.attached(volume.volume())) {
             throw new AgentServer.Conflict("volume " + volume.volume() + " is not attached on this host");
         }
-        long size = host.storage().domain(volume.domain())
+        long size = storage.domain(volume.domain())
                 .orElseThrow(() -> new UnknownVolumeException(volume))
                 .volumes().refresh(volume);
-        LOG.info("migration {}: refreshed volume {} here before the source: {} MiB", id(), volume.volume(), size >> 20);
+        LOG.info("migration {}: refreshed volume {} here before the source: {} MiB", migration, volume.volume(), size >> 20);
         return size;
     }
 

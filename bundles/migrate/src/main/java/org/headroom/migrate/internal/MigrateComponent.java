@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.headroom.api.hypervisor.Hypervisor;
+import org.headroom.api.migration.HookedMigrations;
 import org.headroom.api.migration.MigratingVolumes;
+import org.headroom.api.migration.MigrationRefusedException;
 import org.headroom.api.storage.StorageDomains;
 import org.headroom.api.storage.VolumeRef;
 import org.headroom.migrate.AttachmentStatus;
@@ -41,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * required, each refusal counted), which Pax Web sets only for the whole container, and the JDK's
  * server and client are maintained with the JDK and add no bundle to resolve.
  */
-@Component(configurationPid = "org.headroom.migrate", service = {MigrationService.class, MigratingVolumes.class})
+@Component(configurationPid = "org.headroom.migrate",
+        service = {MigrationService.class, MigratingVolumes.class, HookedMigrations.class})
 @Designate(ocd = MigrateConfig.class)
-public class MigrateComponent implements MigrationService, MigratingVolumes {
+public class MigrateComponent implements MigrationService, MigratingVolumes, HookedMigrations {
     private static final Logger LOG = LoggerFactory.getLogger(MigrateComponent.class);
 
     private final String host;
@@ -114,6 +117,9 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
         r.put("/v1/incoming/land", (caller, body) -> migrations.land(AgentProtocol.migration(body).migration()));
         r.put("/v1/incoming/abort", (caller, body) -> migrations.abort(AgentProtocol.abort(body)));
         r.put("/v1/volumes/refresh", (caller, body) -> migrations.refresh(AgentProtocol.refresh(body)));
+        r.put("/v1/departures", (caller, body) -> migrations.libvirt().depart(caller, AgentProtocol.departure(body)));
+        r.put("/v1/departures/ended", (caller, body) -> migrations.libvirt().departureFailed(caller, AgentProtocol.ended(body)));
+        r.put("/v1/arrivals/ended", (caller, body) -> migrations.libvirt().arrived(caller, AgentProtocol.ended(body)));
         return r;
     }
 
@@ -169,6 +175,19 @@ public class MigrateComponent implements MigrationService, MigratingVolumes {
     @Override
     public CompletionStage<Void> refreshDestinations(VolumeRef volume, long size) {
         return migrations.refreshDestinations(volume, size);
+    }
+
+    @Override
+    public void arriving(String vm, List<VolumeRef> volumes) {
+        if (server == null && !volumes.isEmpty()) {
+            throw new MigrationRefusedException("live migration is off on this host: " + broken);
+        }
+        migrations.libvirt().arriving(vm, volumes);
+    }
+
+    @Override
+    public void released(String vm, List<VolumeRef> volumes) {
+        migrations.libvirt().released(vm, volumes);
     }
 
     /** NAME=URL entries, each possibly a comma-separated list (as a .cfg file gives them); a malformed one fails the configuration. */

@@ -39,6 +39,7 @@ final class Migrations implements MigratingVolumes {
     private final Map<String, Outgoing> outgoing = new LinkedHashMap<>();
     private final Map<String, Incoming> incoming = new LinkedHashMap<>();
     private final Deque<MigrationStatus> ended = new ArrayDeque<>();
+    private final LibvirtMigrations libvirt;
 
     Migrations(Hypervisor qemu, StorageDomains storage, Outgoing.Host source, Incoming.Host destination, boolean legacy) {
         this.qemu = qemu;
@@ -46,6 +47,13 @@ final class Migrations implements MigratingVolumes {
         this.source = source;
         this.destination = destination;
         this.legacy = legacy;
+        this.libvirt = new LibvirtMigrations(storage, destination.attachments(), source.peers(), source.callTimeout(),
+                source.migrationTimeout(), System::nanoTime, this::ended);
+    }
+
+    /** The migrations libvirt runs, as the hooks tell them. */
+    LibvirtMigrations libvirt() {
+        return libvirt;
     }
 
     /** Starts migrating {@code vm}; the stage completes when it ended. */
@@ -145,10 +153,10 @@ final class Migrations implements MigratingVolumes {
         synchronized (this) {
             m = incoming.values().stream().filter(i -> !i.ended() && i.has(call.volume())).findFirst().orElse(null);
         }
-        if (m == null) {
+        long size = m != null ? m.refresh(call.volume()) : libvirt.refresh(call.volume());
+        if (size < 0) {
             throw new AgentServer.Conflict("no incoming migration here has volume " + call.volume().volume());
         }
-        long size = m.refresh(call.volume());
         if (size < call.size()) {
             throw new AgentServer.Conflict("volume " + call.volume().volume() + " is " + size + " bytes here after a refresh, "
                     + "not the " + call.size() + " it was extended to");
@@ -162,15 +170,22 @@ final class Migrations implements MigratingVolumes {
         synchronized (this) {
             involved = outgoing.values().stream().filter(m -> !m.ended() && m.has(volume)).toList();
         }
-        CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+        CompletionStage<Void> all = libvirt.refreshDestinations(volume, size);
         for (Outgoing m : involved) {
             all = all.thenCompose(ok -> m.refreshDestination(volume, size));
         }
         return all;
     }
 
-    synchronized List<MigrationStatus> snapshot() {
-        List<MigrationStatus> all = new ArrayList<>();
+    List<MigrationStatus> snapshot() {
+        List<MigrationStatus> hooked = libvirt.snapshot(); // first, not holding this lock: it may record ends
+        synchronized (this) {
+            return snapshot(hooked);
+        }
+    }
+
+    private List<MigrationStatus> snapshot(List<MigrationStatus> hooked) {
+        List<MigrationStatus> all = new ArrayList<>(hooked);
         outgoing.values().stream().filter(m -> !m.ended()).forEach(m -> all.add(m.status()));
         incoming.values().stream().filter(m -> !m.ended()).forEach(m -> all.add(m.status()));
         all.sort(Comparator.comparingLong(MigrationStatus::startedMillis).reversed());

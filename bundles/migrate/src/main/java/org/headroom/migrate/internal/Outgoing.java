@@ -348,8 +348,17 @@ final class Outgoing {
 
     /** Refreshes an extended volume on the destination, once it attached, and checks its size there. */
     CompletionStage<Void> refreshDestination(VolumeRef volume, long size) {
-        return prepared.thenCompose(reply -> host.peers().call(destination, "/v1/volumes/refresh",
-                        new AgentProtocol.Refresh(volume, size), AgentProtocol.RefreshReply.class, host.callTimeout()))
+        return prepared.thenCompose(reply -> refreshOn(host.peers(), id, destination, volume, size, host.callTimeout()));
+    }
+
+    /**
+     * Asks {@code destination} to refresh {@code volume} and checks it sees {@code size} there; a
+     * failure of either is a {@link DestinationRefreshException}.
+     */
+    static CompletionStage<Void> refreshOn(AgentClient peers, String id, String destination, VolumeRef volume, long size,
+                                           Duration timeout) {
+        return peers.call(destination, "/v1/volumes/refresh", new AgentProtocol.Refresh(volume, size),
+                        AgentProtocol.RefreshReply.class, timeout)
                 .handle((reply, e) -> {
                     if (e != null) {
                         throw new DestinationRefreshException("migration " + id + ": the destination " + destination

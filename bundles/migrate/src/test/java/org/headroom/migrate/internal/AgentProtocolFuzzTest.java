@@ -39,8 +39,23 @@ class AgentProtocolFuzzTest {
         } catch (MalformedRequestException refused) {
             assertThat(refused.getMessage()).isNotBlank();
         }
+        try {
+            AgentProtocol.Departure d = AgentProtocol.departure(data);
+            assertThat(d.vm()).isNotEmpty().hasSizeLessThanOrEqualTo(255).doesNotContain("/");
+            assertThat(d.volumes()).hasSizeLessThanOrEqualTo(AgentProtocol.MAX_VOLUMES).doesNotContainNull();
+        } catch (MalformedRequestException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+        }
+        try {
+            AgentProtocol.Ended e = AgentProtocol.ended(data);
+            assertThat(e.migration()).matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+            assertThat(e.reason()).hasSizeLessThanOrEqualTo(1000);
+        } catch (MalformedRequestException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+        }
         for (Class<?> reply : new Class<?>[] {AgentProtocol.PrepareReply.class, AgentProtocol.ActivateReply.class,
-                AgentProtocol.LandReply.class, AgentProtocol.RefreshReply.class, AgentProtocol.ErrorReply.class}) {
+                AgentProtocol.LandReply.class, AgentProtocol.RefreshReply.class, AgentProtocol.ErrorReply.class,
+                AgentProtocol.DepartureReply.class, AgentProtocol.Ack.class}) {
             try {
                 assertThat((Object) AgentProtocol.reply(data, reply)).isInstanceOf(reply);
             } catch (MalformedRequestException refused) {

@@ -24,6 +24,10 @@ class AgentProtocolTest {
         assertThat(AgentProtocol.refresh(AgentProtocol.encode(refresh))).isEqualTo(refresh);
         AgentProtocol.Abort abort = new AgentProtocol.Abort("m-1", "cancelled by the admin", true);
         assertThat(AgentProtocol.abort(AgentProtocol.encode(abort))).isEqualTo(abort);
+        AgentProtocol.Departure departure = new AgentProtocol.Departure("m-2", "guest-b", List.of(VOLUME));
+        assertThat(AgentProtocol.departure(AgentProtocol.encode(departure))).isEqualTo(departure);
+        AgentProtocol.Ended ended = new AgentProtocol.Ended("m-2", "");
+        assertThat(AgentProtocol.ended(AgentProtocol.encode(ended))).isEqualTo(ended);
         AgentProtocol.PrepareReply reply = new AgentProtocol.PrepareReply("unix:/x.sock", Double.NaN);
         assertThat(AgentProtocol.reply(AgentProtocol.encode(reply), AgentProtocol.PrepareReply.class).uri()).isEqualTo("unix:/x.sock");
     }
@@ -39,6 +43,10 @@ class AgentProtocolTest {
                 .hasMessageContaining("legacy: not true or false");
         assertThatThrownBy(() -> AgentProtocol.refresh(AgentProtocol.encode(new AgentProtocol.Refresh(VOLUME, 0))))
                 .hasMessageContaining("size: 0 out of range");
+        assertThatThrownBy(() -> AgentProtocol.departure(json("{\"migration\":\"m\",\"vm\":\"g\"}")))
+                .hasMessageContaining("volumes: missing or not a list");
+        assertThatThrownBy(() -> AgentProtocol.ended(json("{\"reason\":\"x\"}")))
+                .hasMessageContaining("migration: missing or not a string");
         assertThatThrownBy(() -> AgentProtocol.abort(json("{\"migration\":\"m\",\"cancelled\":\"yes\"}")))
                 .hasMessageContaining("cancelled: not true or false");
         assertThatThrownBy(() -> AgentProtocol.migration(json("{\"migration\":\"../../etc\"}")))
