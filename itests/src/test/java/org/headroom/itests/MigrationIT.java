@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -136,15 +135,15 @@ public class MigrationIT {
 
         String sourceVolumes = KarafHosts.shell(host1, "headroom:volumes");
         String destinationVolumes = KarafHosts.shell(host2, "headroom:volumes");
-        assertEquals("pauses on the source:\n" + sourceVolumes, 0, summary(sourceVolumes, 2));
-        assertEquals("failures on the source:\n" + sourceVolumes, 0, summary(sourceVolumes, 3));
-        assertEquals("pauses on the destination:\n" + destinationVolumes, 0, summary(destinationVolumes, 2));
-        assertTrue("the destination extended after landing:\n" + destinationVolumes, summary(destinationVolumes, 1) >= 1);
+        assertEquals("pauses on the source:\n" + sourceVolumes, 0, KarafHosts.volumesSummary(sourceVolumes, 2));
+        assertEquals("failures on the source:\n" + sourceVolumes, 0, KarafHosts.volumesSummary(sourceVolumes, 3));
+        assertEquals("pauses on the destination:\n" + destinationVolumes, 0, KarafHosts.volumesSummary(destinationVolumes, 2));
+        assertTrue("the destination extended after landing:\n" + destinationVolumes, KarafHosts.volumesSummary(destinationVolumes, 1) >= 1);
 
         // Every extension made while the VM migrated was refreshed on host 2 before host 1 used it.
-        List<LocalDateTime> destinationRefreshes = logTimes(host2, "refreshed volume " + volumeId + " here before the source");
+        List<LocalDateTime> destinationRefreshes = KarafHosts.logTimes(host2, "refreshed volume " + volumeId + " here before the source");
         assertFalse("no extension happened mid-migration", destinationRefreshes.isEmpty());
-        List<LocalDateTime> sourceExtensions = logTimes(host1, "extended guest/");
+        List<LocalDateTime> sourceExtensions = KarafHosts.logTimes(host1, "extended guest/");
         for (LocalDateTime refreshed : destinationRefreshes) {
             assertTrue("host 1 used the extension refreshed on host 2 at " + refreshed + " before it: " + sourceExtensions,
                     sourceExtensions.stream().anyMatch(t -> !t.isBefore(refreshed)));
@@ -191,7 +190,7 @@ public class MigrationIT {
         KarafHosts.awaitShell(host1, "headroom:migrations", "serving");
         runPath = attach(host2);
         QemuProcess cancelled = startIncoming(host2, "guest", runPath.toString(), 512, 8, vd1);
-        long extensionsBefore = summary(KarafHosts.shell(host1, "headroom:volumes"), 1);
+        long extensionsBefore = KarafHosts.volumesSummary(KarafHosts.shell(host1, "headroom:volumes"), 1);
         String atSwitchover = KarafHosts.shell(host1, "headroom:migrate guest host2");
         assertTrue(atSwitchover, atSwitchover.contains("guest outgoing host2: cancelled")
                 && atSwitchover.contains("did not activate"));
@@ -207,9 +206,9 @@ public class MigrationIT {
         String volumes = KarafHosts.shell(host1, "headroom:volumes");
         System.out.println("host 1 after the failed and the cancelled migration:\n" + KarafHosts.shell(host1, "headroom:migrations")
                 + volumes + "host 2:\n" + KarafHosts.shell(host2, "headroom:migrations"));
-        assertTrue("the source kept extending after the cancel:\n" + volumes, summary(volumes, 1) > extensionsBefore);
-        assertEquals("pauses:\n" + volumes, 0, summary(volumes, 2));
-        assertEquals("failures:\n" + volumes, 0, summary(volumes, 3));
+        assertTrue("the source kept extending after the cancel:\n" + volumes, KarafHosts.volumesSummary(volumes, 1) > extensionsBefore);
+        assertEquals("pauses:\n" + volumes, 0, KarafHosts.volumesSummary(volumes, 2));
+        assertEquals("failures:\n" + volumes, 0, KarafHosts.volumesSummary(volumes, 3));
     }
 
     private Path attach(Path karaf) throws Exception {
@@ -294,25 +293,5 @@ public class MigrationIT {
         QemuProcess q = QemuProcess.start(dir, args);
         qemus.add(q);
         return q;
-    }
-
-    /** Group {@code n} of headroom:volumes' "N extensions, N pauses, N failures". */
-    private static int summary(String volumes, int n) {
-        Matcher m = Pattern.compile("(\\d+) extensions, (\\d+) pauses, (\\d+) failures").matcher(volumes);
-        assertTrue(volumes, m.find());
-        return Integer.parseInt(m.group(n));
-    }
-
-    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss,SSS");
-
-    /** When the host's Karaf logged lines containing {@code text}. */
-    private static List<LocalDateTime> logTimes(Path karaf, String text) throws IOException {
-        List<LocalDateTime> times = new ArrayList<>();
-        for (String line : Files.readAllLines(karaf.resolve("data/log/karaf.log"))) {
-            if (line.contains(text) && line.length() > 23) {
-                times.add(LocalDateTime.parse(line.substring(0, 23), LOG_TIME));
-            }
-        }
-        return times;
     }
 }

@@ -74,7 +74,12 @@ public final class KarafHosts implements AutoCloseable {
 
     /** bin/start, its Karaf a client of the host's own sanlock daemon. */
     public static void start(Path karaf) throws IOException, InterruptedException {
-        Lab.run(Map.of("SANLOCK_RUN_DIR", karaf.resolve("sanlock").toString()), List.of(karaf.resolve("bin/start").toString()));
+        Lab.run(sanlockEnvironment(karaf), List.of(karaf.resolve("bin/start").toString()));
+    }
+
+    /** What makes a process a client of the sanlock daemon of {@code karaf}'s host. */
+    public static Map<String, String> sanlockEnvironment(Path karaf) {
+        return Map.of("SANLOCK_RUN_DIR", karaf.resolve("sanlock").toString());
     }
 
     /** bin/stop, then SIGKILL by PID should the JVM of this Karaf still run after 20 s. */
@@ -122,6 +127,29 @@ public final class KarafHosts implements AutoCloseable {
             Thread.sleep(500);
         }
         throw new AssertionError(command + " never showed " + expected + ":\n" + out);
+    }
+
+    /** Group {@code n} (1 extensions, 2 pauses, 3 failures) of headroom:volumes' summary line. */
+    public static int volumesSummary(String volumes, int n) {
+        java.util.regex.Matcher m = Pattern.compile("(\\d+) extensions, (\\d+) pauses, (\\d+) failures").matcher(volumes);
+        if (!m.find()) {
+            throw new AssertionError("no summary in headroom:volumes:\n" + volumes);
+        }
+        return Integer.parseInt(m.group(n));
+    }
+
+    private static final java.time.format.DateTimeFormatter LOG_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss,SSS");
+
+    /** When the Karaf logged lines containing {@code text}. */
+    public static List<java.time.LocalDateTime> logTimes(Path karaf, String text) throws IOException {
+        List<java.time.LocalDateTime> times = new ArrayList<>();
+        for (String line : Files.readAllLines(karaf.resolve("data/log/karaf.log"))) {
+            if (line.contains(text) && line.length() > 23) {
+                times.add(java.time.LocalDateTime.parse(line.substring(0, 23), LOG_TIME));
+            }
+        }
+        return times;
     }
 
     public static int freePort() throws IOException {

@@ -10,18 +10,18 @@ import java.nio.file.Path;
  * stopping the VM on write errors as VDSM's VMs do. {@link #close()} destroys and undefines it.
  */
 public final class LibvirtGuest implements AutoCloseable {
-    private final Libvirtd libvirtd;
+    private final Virsh libvirtd;
     private final String name;
     private final Console console;
 
-    private LibvirtGuest(Libvirtd libvirtd, String name, Console console) {
+    private LibvirtGuest(Virsh libvirtd, String name, Console console) {
         this.libvirtd = libvirtd;
         this.name = name;
         this.console = console;
     }
 
     /** Defines and starts the guest; it writes {@code sizeMiB} into vda at {@code rateMiBs} (0: full speed). */
-    public static LibvirtGuest start(Libvirtd libvirtd, Path dir, String name, Path diskPath, int sizeMiB, int rateMiBs)
+    public static LibvirtGuest start(Virsh libvirtd, Path dir, String name, Path diskPath, int sizeMiB, int rateMiBs)
             throws IOException, InterruptedException {
         Lab.requireGuest();
         Path consoleFile = dir.resolve(name + "-console.log");

@@ -12,7 +12,7 @@ import java.util.List;
  * before (or none): a test must not leave the host a hook that forwards to a socket gone with it.
  * Domains must be destroyed before.
  */
-public final class Libvirtd implements AutoCloseable {
+public final class Libvirtd implements Virsh, AutoCloseable {
     public static final String URI = "qemu:///system";
 
     private final Path project;
@@ -43,6 +43,7 @@ public final class Libvirtd implements AutoCloseable {
         Lab.run(script("lab/libvirtd.sh"), "restart");
     }
 
+    @Override
     public String virsh(String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of("virsh", "-q", "-c", URI));
         cmd.addAll(List.of(args));
