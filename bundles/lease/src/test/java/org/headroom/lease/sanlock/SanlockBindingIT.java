@@ -384,9 +384,11 @@ class SanlockBindingIT {
         host2.call("acquire " + text(lease));
         long t0 = System.nanoTime();
         sanlock.request(lease, 0, ForceMode.GRACEFUL);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        // The holder learns of the request at its daemon's renewals (the requester's bitmap first,
+        // then the holder's examine): typically 4-7 s with io 1 s here, past 15 s on a loaded machine.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
         while (!Files.exists(marker)) {
-            assertThat(System.nanoTime()).as("the killpath ran within 15 s").isLessThan(deadline);
+            assertThat(System.nanoTime()).as("the killpath ran within 45 s").isLessThan(deadline);
             Thread.sleep(50);
         }
         System.out.printf("request GRACEFUL: the holder's killpath ran %d ms after the request%n", ms(t0));
