@@ -3,6 +3,7 @@
 #                          (HEADROOM_BENCH_BUILD=no: run the jar as it is, e.g. for a series of runs of one build)
 #   bench_require_root W   exits 2 unless root, saying why (W)
 #   bench_results NAME     makes bench/results and prints bench/results/NAME-<date>, the stem of a run's files
+#   bench_distribution     prints the distribution's tar.gz, built first when missing or older than its sources
 bench_jar=bench/target/benchmarks.jar
 bench_mvn_lock=/tmp/headroom-mvn.lock
 
@@ -48,4 +49,14 @@ bench_require_root() {
 bench_results() {
   mkdir -p bench/results
   echo "bench/results/$1-$(date +%Y%m%d-%H%M%S)"
+}
+
+bench_distribution() {
+  local dist
+  dist=$(ls -t distribution/target/headroom-distribution-*.tar.gz 2>/dev/null | head -1)
+  if [ -z "$dist" ] || [ -n "$(find bundles/*/src features.xml distribution/src -newer "$dist" -type f -print -quit)" ]; then
+    mvn -q -B -o install -pl distribution -am -DskipTests -DskipITs >&2 || mvn -q -B install -pl distribution -am -DskipTests -DskipITs >&2
+    dist=$(ls -t distribution/target/headroom-distribution-*.tar.gz | head -1)
+  fi
+  echo "$dist"
 }

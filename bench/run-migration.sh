@@ -14,11 +14,7 @@ bash lab/install.sh >/dev/null
 bench_build
 case " $* " in *" --help "*|*" -h "*) exec java -cp "$bench_jar" org.headroom.bench.MigrationBenchmark --help ;; esac
 bench_require_root "losetup attaches the volume as a loop device"
-dist=$(ls -t distribution/target/headroom-distribution-*.tar.gz 2>/dev/null | head -1)
-if [ -z "$dist" ] || [ -n "$(find bundles/*/src features.xml distribution/src -newer "$dist" -type f -print -quit)" ]; then
-  mvn -q -B -o install -pl distribution -am -DskipTests -DskipITs || mvn -q -B install -pl distribution -am -DskipTests -DskipITs
-  dist=$(ls -t distribution/target/headroom-distribution-*.tar.gz | head -1)
-fi
+dist=$(bench_distribution)
 out=$(bench_results migration)
 echo "results: $out.{txt,json,svg}" | tee "$out.txt"
 # shellcheck disable=SC2086

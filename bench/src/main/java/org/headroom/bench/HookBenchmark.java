@@ -97,7 +97,7 @@ public final class HookBenchmark {
         domain = FileStorageDomain.create(work.resolve("storage"), UUID.randomUUID(), "loop");
         Path run = work.resolve("run");
         storage = DomainSet.of(run, domain);
-        server = new HookServer(work.resolve("agent/hook.sock"), new HookHandler(storage, event -> { }, new HookStats()),
+        server = new HookServer(work.resolve("agent/hook.sock"), new HookHandler(storage, event -> { }, new HookStats(), () -> null),
                 16 << 20, 5000, 4);
         Path bin = work.resolve("bin");
         Files.createDirectories(bin);

@@ -12,9 +12,14 @@ import java.util.Map;
  * /run/headroom (run paths at the same place on every host). Headroom's qemu hook is installed in
  * its /etc/libvirt, forwarding to {@code hookSocket}. A Karaf started with {@link #start(Path)} runs
  * in the same namespace: the agent of that host. {@link #close()} destroys its domains and stops
- * the daemon it started, by its PID file.
+ * the daemon it started, by its PID file, and the last one closed removes the mount point
+ * /run/headroom when the first one made it: tests leave the machine as they found it.
  */
 public final class LibvirtHost implements Virsh, AutoCloseable {
+    private static final Path RUN_HEADROOM = Path.of("/run/headroom");
+    private static int running;
+    private static boolean madeRunHeadroom;
+
     private final Path dir;
     private final String uri;
 
@@ -25,8 +30,14 @@ public final class LibvirtHost implements Virsh, AutoCloseable {
 
     public static LibvirtHost start(Path dir, String hostUuid, Path hookSocket) throws IOException, InterruptedException {
         Lab.require("/usr/sbin/libvirtd", "/usr/bin/virsh", "/usr/bin/cc", "/usr/bin/nsenter");
-        String uri = Lab.run(script(), "start", dir.toString(), hostUuid, hookSocket.toString()).strip();
-        return new LibvirtHost(dir, uri);
+        synchronized (LibvirtHost.class) {
+            if (running == 0) {
+                madeRunHeadroom = !java.nio.file.Files.exists(RUN_HEADROOM);
+            }
+            String uri = Lab.run(script(), "start", dir.toString(), hostUuid, hookSocket.toString()).strip();
+            running++;
+            return new LibvirtHost(dir, uri);
+        }
     }
 
     /** How another host's libvirtd reaches this one: a UNIX socket outside the namespaces. */
@@ -60,6 +71,15 @@ public final class LibvirtHost implements Virsh, AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         Lab.run(script(), "stop", dir.toString());
+        synchronized (LibvirtHost.class) {
+            if (--running == 0 && madeRunHeadroom) {
+                try {
+                    java.nio.file.Files.deleteIfExists(RUN_HEADROOM);
+                } catch (java.nio.file.DirectoryNotEmptyException used) {
+                    // Something else put files there meanwhile: not ours to remove.
+                }
+            }
+        }
     }
 
     private static String script() {
